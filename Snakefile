@@ -1,0 +1,21 @@
+# AutoThink as one workflow. The default config is the tiny world (CPU, minutes); the paper
+# configs under config/ run the same rules on GPUs. See README.md.
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml", set_default=True)
+
+
+include: "rules/common.smk"
+include: "rules/tiny.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

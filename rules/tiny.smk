@@ -1,0 +1,55 @@
+# The tiny world: synthetic data and the distilled ~1M-parameter R1-style base model.
+
+
+rule tiny_data:
+    output:
+        train=f"{RUN}/data/train.parquet",
+        distill=f"{RUN}/data/distill.parquet",
+        benchmarks=expand(f"{RUN}/data/eval/{{bench}}.parquet", bench=BENCHMARKS),
+    params:
+        spec=as_json(config.get("tiny")),
+        out_dir=f"{RUN}/data",
+    log:
+        f"{RUN}/logs/tiny_data.log",
+    benchmark:
+        f"{RUN}/benchmarks/tiny_data.tsv"
+    shell:
+        "autothink tiny-data --spec {params.spec:q} --out-dir {params.out_dir} > {log} 2>&1"
+
+
+rule distill:
+    input:
+        corpus=f"{RUN}/data/distill.parquet",
+    output:
+        model=directory(f"{RUN}/models/tiny-r1"),
+        train_log=f"{RUN}/tiny/distill_log.csv",
+        summary=f"{RUN}/tiny/distill_summary.json",
+    params:
+        spec=as_json({"model": config["tiny"]["model"], "training": config["tiny"]["distill_training"]}),
+    threads: workflow.cores
+    log:
+        f"{RUN}/logs/distill.log",
+    benchmark:
+        f"{RUN}/benchmarks/distill.tsv"
+    shell:
+        "autothink distill --spec {params.spec:q} --corpus {input.corpus} --out {output.model}"
+        " --train-log {output.train_log} --summary {output.summary} --threads {threads} > {log} 2>&1"
+
+
+rule tiny_profile:
+    input:
+        model=f"{RUN}/models/tiny-r1",
+        problems=f"{RUN}/data/train.parquet",
+    output:
+        csv=f"{RUN}/tiny/distilled_profile.csv",
+        json=f"{RUN}/tiny/distilled_profile.json",
+    params:
+        spec=as_json({**config["tiny"]["profile"], "train_mix": config["tiny"]["train"]["mix"]}),
+    threads: workflow.cores
+    log:
+        f"{RUN}/logs/tiny_profile.log",
+    benchmark:
+        f"{RUN}/benchmarks/tiny_profile.tsv"
+    shell:
+        "autothink tiny-profile --spec {params.spec:q} --model {input.model} --problems {input.problems}"
+        " --out-csv {output.csv} --out-json {output.json} --threads {threads} > {log} 2>&1"

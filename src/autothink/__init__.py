@@ -1,0 +1,1 @@
+"""AutoThink: learning when to think, as a reproducible Snakemake workflow."""

@@ -1,0 +1,95 @@
+"""Generate the tiny world's data from a seed: RL training split, five evaluation sets, and the
+distillation corpus that turns a random model into a tiny R1-style reasoner.
+
+Splits use the same schema as the paper world's benchmarks (``id, problem, answer, source,
+level``), so every later rule treats both worlds alike. The evaluation sets are drawn first and
+kept out of the training split and the corpus wherever a level is large enough.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from autothink.tiny.task import (
+    Level,
+    Problem,
+    final_answer,
+    intuitive_answer,
+    levels_from_config,
+    sample_problems,
+    think_trace,
+)
+
+# Kinds of distillation examples: (generation prompt, whether the response thinks).
+CORPUS_KINDS = {
+    "standard_think": ("standard", True),
+    "ellipsis_think": ("ellipsis", True),
+    "ellipsis_no_think": ("ellipsis", False),
+    "no_thinking": ("no_thinking", False),
+}
+
+
+def problems_frame(problems: list[Problem], source: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": [f"{source}-{i:05d}" for i in range(len(problems))],
+            "problem": [p.question for p in problems],
+            "answer": [p.answer for p in problems],
+            "source": source,
+            "level": [p.level for p in problems],
+        }
+    )
+
+
+def teacher_response(problem: Problem, level: Level, thinks: bool, rng: np.random.Generator, recheck_prob: float) -> str:
+    """The completion after the generation prompt: a think trace or a direct answer, then the box."""
+    if thinks:
+        return think_trace(problem, recheck=rng.random() < recheck_prob) + final_answer(problem.answer)
+    return final_answer(intuitive_answer(problem, right=rng.random() < level.intuition))
+
+
+def corpus_frame(problems: list[Problem], levels: list[Level], kinds: dict[str, float], rng, recheck_prob: float) -> pd.DataFrame:
+    """Pair every problem with a kind of example drawn with the configured shares."""
+    unknown = set(kinds) - set(CORPUS_KINDS)
+    if unknown:
+        raise ValueError(f"unknown distillation corpus kinds {sorted(unknown)}; choose from {sorted(CORPUS_KINDS)}")
+    names = list(kinds)
+    shares = np.asarray([kinds[k] for k in names], dtype=float)
+    drawn = rng.choice(len(names), size=len(problems), p=shares / shares.sum())
+    by_level = {lv.level: lv for lv in levels}
+    rows = []
+    for problem, k in zip(problems, drawn):
+        prompt, thinks = CORPUS_KINDS[names[k]]
+        completion = teacher_response(problem, by_level[problem.level], thinks, rng, recheck_prob)
+        rows.append({"problem": problem.question, "level": problem.level, "prompt": prompt, "completion": completion})
+    return pd.DataFrame(rows)
+
+
+def make_tiny_data(tiny: dict, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``train.parquet``, ``distill.parquet`` and ``eval/<bench>.parquet`` under ``out_dir``."""
+    out_dir = Path(out_dir)
+    (out_dir / "eval").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(tiny["seed"])
+    levels = levels_from_config(tiny["levels"])
+
+    written, held_out = {}, set()
+    for bench, spec in tiny["benchmarks"].items():
+        problems = sample_problems(rng, levels, spec["n"], spec["mix"])
+        held_out.update(p.question for p in problems)
+        written[bench] = out_dir / "eval" / f"{bench}.parquet"
+        problems_frame(problems, bench).to_parquet(written[bench], index=False)
+
+    exclude = frozenset(held_out)
+    train = sample_problems(rng, levels, tiny["train"]["n"], tiny["train"]["mix"], exclude)
+    written["train"] = out_dir / "train.parquet"
+    problems_frame(train, "train").to_parquet(written["train"], index=False)
+
+    distill = tiny["distill"]
+    corpus_problems = sample_problems(rng, levels, distill["n"], distill["mix"], exclude)
+    corpus = corpus_frame(corpus_problems, levels, distill["kinds"], rng, distill["recheck_prob"])
+    written["distill"] = out_dir / "distill.parquet"
+    corpus.to_parquet(written["distill"], index=False)
+    return written
