@@ -2,6 +2,8 @@
 # configs under config/ run the same rules on GPUs. See README.md.
 from snakemake.utils import min_version, validate
 
+from autothink.config import check_config
+
 min_version("9.0")
 
 
@@ -9,6 +11,7 @@ configfile: "config/config.yaml"
 
 
 validate(config, "config/schema.yaml", set_default=True)
+check_config(config)
 
 
 include: "rules/common.smk"

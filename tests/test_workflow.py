@@ -75,3 +75,11 @@ def test_smoke_world_runs_end_to_end(tmp_path, default_config):
     assert levels == {(p, lv) for p in ("ellipsis", "standard", "no_thinking") for lv in range(1, 7)}
     for name in ("tiny_data", "distill", "tiny_profile"):
         assert (run / "benchmarks" / f"{name}.tsv").exists() and (run / "logs" / f"{name}.log").exists()
+
+
+def test_inconsistent_mix_is_named(tmp_path, default_config):
+    tiny = default_config["tiny"]
+    bad = {**default_config, "tiny": {**tiny, "train": {**tiny["train"], "mix": [1, 1]}}}
+    result = snakemake("-n", "--cores", "1", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, bad)))
+    assert result.returncode != 0
+    assert "tiny.train.mix has 2 weights" in result.stdout + result.stderr

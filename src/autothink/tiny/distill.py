@@ -4,7 +4,9 @@ teacher corpus, saved with `save_pretrained` so later rules load it like any hub
 The loss is the summed cross-entropy of completion tokens divided by a constant (the corpus's mean
 completion tokens per batch), not by each batch's own token count: with a per-batch mean, batches
 that happen to hold short no-think answers weigh their tokens more, which biases the model toward
-the short mode. Prompt tokens are context only.
+the short mode. Prompt tokens are context only. Batches are drawn at random, not bucketed by
+length: bucketing saved half the compute but, with batches of a single mode, learning slowed
+several-fold in a calibration run (loss 0.5 vs 0.08 after 550 steps).
 """
 
 from __future__ import annotations
@@ -86,7 +88,9 @@ def distill(corpus_path: str | Path, out_dir: str | Path, arch: dict, train: dic
     model = build_model(tokenizer, arch)
     longest = max(len(p) + len(c) for p, c in examples)
     if longest > arch["max_position_embeddings"]:
-        raise ValueError(f"corpus has a {longest}-token example, over max_position_embeddings={arch['max_position_embeddings']}")
+        raise ValueError(
+            f"corpus has a {longest}-token example, over max_position_embeddings={arch['max_position_embeddings']}"
+        )
 
     batch_size, steps = train["batch_size"], train["steps"]
     tokens_per_batch = batch_size * float(np.mean([len(c) for _, c in examples]))
