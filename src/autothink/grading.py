@@ -1,17 +1,34 @@
 """Answer extraction and grading of untrusted model text.
 
-The answer is the content of the last complete ``\\boxed{...}`` after the first ``</think>``;
-equivalence with the gold answer is decided by math-verify on that extracted string only, never on
-the raw response, and never by ``eval``/``sympify`` of model text.
+The answer is the content of the last complete ``\\boxed{...}`` after the first ``</think>``.
+Equivalence with the gold answer is decided on that extracted string only, never on the raw
+response, and never by ``eval``/``sympify`` of model text:
+
+1. plain numbers (integers, decimals, ``a/b``, ``\\frac{a}{b}``) are compared exactly in-process;
+2. everything else goes to math-verify in a worker process. math-verify's own timeouts rely on
+   SIGALRM, which works only on a process's main thread and cannot interrupt a computation stuck
+   in C code (a tower of exponents); the pool enforces a hard wall-clock bound per answer by
+   terminating its workers, so grading one answer is bounded from any thread or process.
+
+Any failure grades ``False``; nothing here raises on model output.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import re
+import threading
+from fractions import Fraction
+
 from autothink.prompts import THINK_CLOSE
 
-import re
+MAX_ANSWER_CHARS = 1000  # a longer "answer" is not one; skip parsing it
+HARD_TIMEOUT_S = 5.0  # wall-clock bound per answer in the worker pool
+MATH_VERIFY_TIMEOUT_S = 2  # math-verify's own (signal) bound inside a worker
 
 _BRACES = re.compile(r"\\boxed\{|\{|\}")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_FRACTION = re.compile(r"(-?)\\d?frac\{(-?\d+)\}\{(-?\d+)\}|(-?\d+)/(-?\d+)")
 
 
 def _boxed_spans(text: str) -> list[tuple[int, int]]:
@@ -47,23 +64,115 @@ def extract_answer(response: str) -> str | None:
     return answer[start:stop]
 
 
+def _plain_number(text: str) -> Fraction | None:
+    """The exact value of a plain number or simple fraction, else None (no parser involved)."""
+    text = text.strip().strip("$").replace(" ", "").replace("\\!", "").rstrip(".")
+    if _NUMBER.fullmatch(text):
+        return Fraction(text)
+    match = _FRACTION.fullmatch(text)
+    if match:
+        sign, num, den = (match.group(1), match.group(2), match.group(3)) if match.group(2) else ("", match.group(4), match.group(5))
+        if int(den) != 0:
+            return Fraction(int(num), int(den)) * (-1 if sign else 1)
+    return None
+
+
+def _math_verify(answer: str, gold: str) -> bool:
+    """math-verify equivalence (gold first: `verify` is not symmetric). Runs in a pool worker."""
+    try:
+        from math_verify import LatexExtractionConfig, parse, verify
+
+        gold_parsed = parse(f"${gold}$", parsing_timeout=MATH_VERIFY_TIMEOUT_S)
+        answer_parsed = parse(
+            f"\\boxed{{{answer}}}",
+            extraction_config=[LatexExtractionConfig(boxed_match_priority=0, try_extract_without_anchor=False)],
+            extraction_mode="first_match",
+            parsing_timeout=MATH_VERIFY_TIMEOUT_S,
+        )
+        if not gold_parsed or not answer_parsed:
+            return False
+        return bool(verify(gold_parsed, answer_parsed, timeout_seconds=MATH_VERIFY_TIMEOUT_S))
+    except BaseException:  # noqa: BLE001 - untrusted input: any failure is a wrong answer
+        return False
+
+
+def _worker_init() -> None:
+    import logging
+
+    logging.getLogger("math_verify").setLevel(logging.CRITICAL)  # timeouts are expected, not news
+
+
+class _VerifierPool:
+    """A lazily started process pool that is torn down and restarted when an answer hangs."""
+
+    def __init__(self, processes: int | None = None):
+        self._processes = processes
+        self._pool = None
+        self._lock = threading.Lock()
+
+    def _get(self):
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")  # fork is unsafe once torch threads exist
+            self._pool = context.Pool(self._processes, initializer=_worker_init, maxtasksperchild=5000)
+        return self._pool
+
+    def _restart(self) -> None:
+        self._pool.terminate()
+        self._pool.join()
+        self._pool = None
+
+    def verify_many(self, pairs: list[tuple[str, str]], timeout: float) -> list[bool]:
+        """Equivalence of each (answer, gold) pair; a pair over ``timeout`` seconds is False."""
+        results = [False] * len(pairs)
+        pending = list(range(len(pairs)))
+        with self._lock:
+            while pending:
+                pool = self._get()
+                jobs = [(i, pool.apply_async(_math_verify, pairs[i])) for i in pending]
+                pending = []
+                for k, (i, job) in enumerate(jobs):
+                    try:
+                        results[i] = job.get(timeout=timeout)
+                    except multiprocessing.TimeoutError:
+                        self._restart()  # a worker is stuck; resubmit what had not finished
+                        pending = [j for j, later in jobs[k + 1 :] if not later.ready()]
+                        for j, later in jobs[k + 1 :]:
+                            if later.ready():
+                                results[j] = later.get()
+                        break
+        return results
+
+
+_POOL = _VerifierPool()
+
+
+def answers_match_many(answers: list[str | None], golds: list[str], timeout: float = HARD_TIMEOUT_S) -> list[bool]:
+    """Grade extracted answers against gold answers; None (no answer) is wrong."""
+    results: list[bool] = [False] * len(answers)
+    slow = []
+    for i, (answer, gold) in enumerate(zip(answers, golds)):
+        if answer is None or len(answer) > MAX_ANSWER_CHARS:
+            continue
+        a, g = _plain_number(answer), _plain_number(gold)
+        if a is not None and g is not None:
+            results[i] = a == g
+        elif answer.strip() == gold.strip():
+            results[i] = True
+        else:
+            slow.append(i)
+    if slow:
+        for i, ok in zip(slow, _POOL.verify_many([(answers[i], golds[i]) for i in slow], timeout)):
+            results[i] = ok
+    return results
+
+
+def grade_many(responses: list[str], golds: list[str], timeout: float = HARD_TIMEOUT_S) -> list[bool]:
+    """Batch grading for throughput: extraction in-process, math-verify spread over worker processes."""
+    if len(responses) != len(golds):
+        raise ValueError(f"{len(responses)} responses but {len(golds)} gold answers")
+    return answers_match_many([extract_answer(r) for r in responses], [str(g) for g in golds], timeout)
+
+
 def grade(response: str, gold: str) -> bool:
     """True iff the response's extracted answer is mathematically equivalent to ``gold``."""
-    answer = extract_answer(response)
-    if answer is None:
-        return False
-    return answers_match(answer, gold)
-
-
-def answers_match(answer: str, gold: str) -> bool:
-    """Equivalence by math-verify (gold first: its `verify` is not symmetric); False on any failure."""
-    if answer.strip() == gold.strip():
-        return True
-    from math_verify import LatexExtractionConfig, parse, verify
-
-    try:
-        gold_parsed = parse(f"${gold}$")
-        answer_parsed = parse(f"${answer}$", extraction_config=[LatexExtractionConfig()])
-        return bool(gold_parsed and answer_parsed and verify(gold_parsed, answer_parsed))
-    except Exception:
-        return False
+    return grade_many([response], [gold])[0]

@@ -7,6 +7,8 @@ mode statistics) depends on which one was used, so the strings live here and now
 
 from __future__ import annotations
 
+import re
+
 USER_SUFFIX = " Let's think step by step and output the final answer within \\boxed{}."
 
 THINK_OPEN = "<think>"
@@ -19,9 +21,10 @@ GENERATION_PROMPTS: dict[str, str] = {
     "ellipsis": "<think>\n...\n",
 }
 
-# Template fragment emitted after the assistant tag when add_generation_prompt is set; every
-# template this project writes or rewrites spells it exactly so (see `with_generation_prompt`).
-_STANDARD_JINJA = "<think>\\n"
+# How R1-style templates spell the standard suffix at the end of a quoted string literal.
+_THINK_SUFFIX = re.compile(r"<think>\\n(['\"])")
+_GENERATION_BRANCH = re.compile(r"\{%-?\s*if\s+add_generation_prompt\b[^%]*-?%\}")
+_EMISSION_END = re.compile(r"-?\}\}")
 
 _EMPTY_THINKING = {"", "...", NO_THINKING_FILLER}
 
@@ -31,22 +34,37 @@ def user_message(problem: str) -> list[dict[str, str]]:
     return [{"role": "user", "content": problem + USER_SUFFIX}]
 
 
+def _jinja_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
+
+
 def with_generation_prompt(chat_template: str, prompt: str) -> str:
     """Return ``chat_template`` whose generation prompt ends with the named AutoThink prompt.
 
-    Works for any template whose generation branch ends with the literal ``<think>\\n`` (the
-    R1-Distill template, TRL's copy of it, and the tiny world's). A template without that literal
-    is rejected rather than guessed at, because a silently wrong prompt changes every result.
+    Only the template's (last) ``add_generation_prompt`` branch is touched: history branches may
+    spell ``<think>`` too (Qwen3's does). R1-Distill-style branches (R1-Distill's own, TRL's copy,
+    the tiny world's) end their string with ``<think>\\n``, which is replaced; branches that open
+    the assistant turn without it (Qwen's ChatML, older R1-Distill releases) get the suffix right
+    after the first thing they emit (the assistant header). Anything else is rejected rather than
+    guessed at: a silently wrong prompt changes every result.
     """
     if prompt not in GENERATION_PROMPTS:
         raise ValueError(f"unknown generation prompt {prompt!r}; choose one of {sorted(GENERATION_PROMPTS)}")
-    if chat_template.count(_STANDARD_JINJA) != 1:
-        raise ValueError(
-            "chat template must contain the generation suffix '<think>\\n' exactly once "
-            f"(found {chat_template.count(_STANDARD_JINJA)})"
-        )
-    jinja_suffix = GENERATION_PROMPTS[prompt].replace("\n", "\\n")
-    return chat_template.replace(_STANDARD_JINJA, jinja_suffix)
+    suffix = _jinja_string(GENERATION_PROMPTS[prompt])
+    branches = list(_GENERATION_BRANCH.finditer(chat_template))
+    if not branches:
+        raise ValueError("chat template has no `if add_generation_prompt` branch")
+    head, branch = chat_template[: branches[-1].start()], chat_template[branches[-1].start() :]
+    found = len(_THINK_SUFFIX.findall(branch))
+    if found == 1:
+        return head + _THINK_SUFFIX.sub(lambda m: suffix + m.group(1), branch)
+    if found > 1:
+        raise ValueError(f"generation branch ends {found} strings with '<think>\\n'; cannot tell which to replace")
+    header_end = _EMISSION_END.search(branch)
+    if header_end is None:
+        raise ValueError("the `add_generation_prompt` branch of the chat template emits nothing")
+    at = header_end.end()
+    return head + branch[:at] + "{{- '" + suffix + "' }}" + branch[at:]
 
 
 def render_prompts(tokenizer, problems: list[str], prompt: str) -> list[str]:

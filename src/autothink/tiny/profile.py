@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from autothink.generate import Sampling, generate_hf, load_model
-from autothink.grading import grade
+from autothink.grading import grade_many
 from autothink.prompts import GENERATION_PROMPTS, detect_mode, render_prompts
 
 
@@ -24,16 +24,12 @@ def sample_modes(model_dir: str, problems: pd.DataFrame, prompts: list[str], sam
         for (_, problem), samples in zip(problems.iterrows(), completions):
             for sample in samples:
                 response = GENERATION_PROMPTS[prompt] + sample.text
-                rows.append(
-                    {
-                        "prompt": prompt,
-                        "level": problem["level"],
-                        "mode": detect_mode(response),
-                        "correct": grade(response, problem["answer"]),
-                        "tokens": sample.tokens,
-                    }
-                )
-    return pd.DataFrame(rows)
+                rows.append({"prompt": prompt, "level": problem["level"], "response": response,
+                             "answer": problem["answer"], "tokens": sample.tokens})
+    frame = pd.DataFrame(rows)
+    frame["mode"] = [detect_mode(r) for r in frame["response"]]
+    frame["correct"] = grade_many(frame["response"].tolist(), frame["answer"].tolist())
+    return frame.drop(columns=["response", "answer"])
 
 
 def summarise(samples: pd.DataFrame) -> pd.DataFrame:
