@@ -15,6 +15,7 @@ Any failure grades ``False``; nothing here raises on model output.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import re
 import threading
@@ -77,12 +78,19 @@ def _plain_number(text: str) -> Fraction | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse_gold(gold: str):
+    from math_verify import parse
+
+    return parse(f"${gold}$", parsing_timeout=MATH_VERIFY_TIMEOUT_S)
+
+
 def _math_verify(answer: str, gold: str) -> bool:
     """math-verify equivalence (gold first: `verify` is not symmetric). Runs in a pool worker."""
     try:
         from math_verify import LatexExtractionConfig, parse, verify
 
-        gold_parsed = parse(f"${gold}$", parsing_timeout=MATH_VERIFY_TIMEOUT_S)
+        gold_parsed = _parse_gold(gold)  # each problem's gold is graded against many samples
         answer_parsed = parse(
             f"\\boxed{{{answer}}}",
             extraction_config=[LatexExtractionConfig(boxed_match_priority=0, try_extract_without_anchor=False)],
@@ -160,9 +168,10 @@ def answers_match_many(answers: list[str | None], golds: list[str], timeout: flo
             results[i] = True
         else:
             slow.append(i)
-    if slow:
-        for i, ok in zip(slow, _POOL.verify_many([(answers[i], golds[i]) for i in slow], timeout)):
-            results[i] = ok
+    unique = list(dict.fromkeys((answers[i], golds[i]) for i in slow))  # samples often repeat an answer
+    verdicts = dict(zip(unique, _POOL.verify_many(unique, timeout)))
+    for i in slow:
+        results[i] = verdicts[(answers[i], golds[i])]
     return results
 
 

@@ -1,0 +1,55 @@
+"""Grading throughput: answers per second with the per-answer time bound in force.
+
+Typical answers follow MATH500's mix (mostly integers, then fractions, radicals, expressions,
+intervals and tuples), half of them right, inside R1-style responses with a few kilobytes of
+reasoning. Goal: >= 1000 answers/s on 2 cores.
+
+    python benchmarks/grading_throughput.py [--n 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from autothink.grading import grade_many
+
+# (gold, an equivalent answer, a wrong answer) and how often each kind occurs
+KINDS = [
+    (0.60, lambda r: (str(n := r.randint(0, 999)), str(n), str(n + 1))),
+    (0.15, lambda r: ("\\frac{%d}{%d}" % (a := r.randint(1, 9), b := r.randint(11, 19)), "\\frac{%d}{%d}" % (2 * a, 2 * b), "\\frac{%d}{%d}" % (a + 1, b))),
+    (0.10, lambda r: ("%d\\sqrt{%d}" % (a := r.randint(2, 9), 2), "\\sqrt{%d}" % (2 * a * a), "%d\\sqrt{3}" % a)),
+    (0.10, lambda r: ("%dx+%d" % (a := r.randint(2, 9), a), "%d(x+1)" % a, "%dx-%d" % (a, a))),
+    (0.05, lambda r: ("(%d,%d)" % (a := r.randint(0, 9), a + 1), "(%d, %d)" % (a, a + 1), "[%d,%d]" % (a, a + 1))),
+]
+
+
+def make_batch(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    rng = random.Random(seed)
+    reasoning = "Let me work through this carefully. " * 60
+    responses, golds = [], []
+    weights = [w for w, _ in KINDS]
+    for _ in range(n):
+        make = rng.choices([k for _, k in KINDS], weights)[0]
+        gold, right, wrong = make(rng)
+        answer = right if rng.random() < 0.5 else wrong
+        responses.append(f"<think>\n{reasoning}\n</think>\n\nSo the answer is $\\boxed{{{answer}}}$.")
+        golds.append(gold)
+    return responses, golds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20000)
+    args = parser.parse_args()
+    responses, golds = make_batch(args.n)
+    grade_many(responses[:50], golds[:50])  # start the worker pool outside the timing
+    started = time.perf_counter()
+    results = grade_many(responses, golds)
+    elapsed = time.perf_counter() - started
+    print(f"{args.n} answers in {elapsed:.2f} s: {args.n / elapsed:.0f} answers/s; {sum(results)} graded correct")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Distillation pieces: labels cover completions only, micro-batches keep every example once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from autothink.tiny.distill import IGNORE, collate, encode_corpus, learning_rate, length_sorted_split
+from autothink.tiny.tokenizer import build_tokenizer
+
+
+def test_labels_cover_completion_and_eos_only():
+    tokenizer = build_tokenizer()
+    corpus = pd.DataFrame({"problem": ["3+4"], "prompt": ["ellipsis"], "completion": ["</think>\n\n\\boxed{7}"], "level": [1]})
+    [(prompt, completion)] = encode_corpus(tokenizer, corpus)
+    assert tokenizer.decode(prompt).endswith("<｜Assistant｜><think>\n...\n")
+    assert completion[-1] == tokenizer.eos_token_id
+    ids, mask, labels = collate([(prompt, completion), ([1, 2], [3, 4])], pad_id=tokenizer.pad_token_id)
+    assert labels[0].tolist() == [IGNORE] * len(prompt) + completion
+    assert labels[1].tolist()[:4] == [IGNORE, IGNORE, 3, 4] and set(labels[1].tolist()[4:]) == {IGNORE}
+    assert mask.sum().item() == len(prompt) + len(completion) + 4
+    assert (ids[1, 4:] == tokenizer.pad_token_id).all()
+
+
+def test_micro_batches_partition_the_batch_by_length():
+    lengths = np.array([50, 9, 70, 10, 8, 60, 11, 90])
+    batch = np.array([7, 0, 1, 2, 3, 4, 5, 6])
+    parts = length_sorted_split(batch, lengths, 3)
+    assert sorted(np.concatenate(parts).tolist()) == sorted(batch.tolist())
+    assert max(lengths[parts[0]]) <= min(lengths[parts[-1]])
+
+
+def test_learning_rate_schedule():
+    assert learning_rate(0, 100, 1.0, 10) == 0.1
+    assert learning_rate(10, 100, 1.0, 10) == 1.0
+    assert abs(learning_rate(100, 100, 1.0, 10) - 0.1) < 1e-9
+    assert torch.isfinite(torch.tensor(learning_rate(55, 100, 1.0, 10)))
