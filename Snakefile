@@ -15,7 +15,18 @@ check_config(config)
 
 
 include: "rules/common.smk"
-include: "rules/tiny.smk"
+
+
+if TINY:
+
+    include: "rules/tiny.smk"
+
+else:
+
+    include: "rules/data.smk"
+
+
+include: "rules/evaluate.smk"
 
 
 rule all:

@@ -3,7 +3,16 @@ import json
 
 RUN = f"results/{config['run_name']}"
 BENCHMARKS = list(config["benchmarks"])
+PROMPTS = list(config["evaluation"]["prompts"])
 TINY = "tiny" in config
+EXTERNAL_MODELS = config.get("external_models", {})
+
+
+wildcard_constraints:
+    prompt="|".join(PROMPTS),
+    bench="|".join(BENCHMARKS),
+    shard=r"\d+",
+    model=r"[A-Za-z0-9_.-]+",
 
 
 def as_json(obj):
@@ -11,8 +20,28 @@ def as_json(obj):
     return json.dumps(obj, sort_keys=True)
 
 
+def model_location(wildcards):
+    """Hub id or local path of an external model; otherwise the folder the workflow builds."""
+    return EXTERNAL_MODELS.get(wildcards.model, f"{RUN}/models/{wildcards.model}")
+
+
+def model_input(wildcards):
+    """Models built by the workflow are inputs (so they get built first); external ones are not."""
+    return {} if wildcards.model in EXTERNAL_MODELS else {"model": f"{RUN}/models/{wildcards.model}"}
+
+
+def dataset_key(dataset):
+    """`eval/math500` -> `math500`: the config key under `datasets`."""
+    return dataset.split("/")[-1]
+
+
 def final_outputs():
-    outputs = []
+    outputs = expand(
+        f"{RUN}/metrics/{{model}}/{{prompt}}/{{bench}}.json",
+        model=config["base_models"],
+        prompt=PROMPTS,
+        bench=BENCHMARKS,
+    )
     if TINY:
         outputs += [f"{RUN}/tiny/distilled_profile.json"]
     return outputs

@@ -31,7 +31,7 @@ def write_config(tmp_path: Path, config: dict) -> Path:
 def test_default_dag_dry_runs(tmp_path):
     result = snakemake("-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(REPO / "config/config.yaml"))
     assert result.returncode == 0, result.stderr
-    for rule in ("tiny_data", "distill", "tiny_profile"):
+    for rule in ("tiny_data", "distill", "tiny_profile", "evaluate_shard", "merge_samples", "metrics"):
         assert rule in result.stdout
 
 
@@ -48,6 +48,12 @@ def smoke_config(default: dict) -> dict:
     return {
         **default,
         "run_name": "smoke",
+        "evaluation": {
+            **default["evaluation"],
+            "shards": 2,
+            "bootstrap": 50,
+            "sampling": {**default["evaluation"]["sampling"], "n": 2, "max_new_tokens": 40},
+        },
         "tiny": {
             **tiny,
             "benchmarks": {name: {**spec, "n": 6} for name, spec in tiny["benchmarks"].items()},
@@ -75,6 +81,21 @@ def test_smoke_world_runs_end_to_end(tmp_path, default_config):
     assert levels == {(p, lv) for p in ("ellipsis", "standard", "no_thinking") for lv in range(1, 7)}
     for name in ("tiny_data", "distill", "tiny_profile"):
         assert (run / "benchmarks" / f"{name}.tsv").exists() and (run / "logs" / f"{name}.log").exists()
+    for prompt in ("standard", "no_thinking", "ellipsis"):
+        for bench in default_config["benchmarks"]:
+            samples = pd.read_parquet(run / "samples" / "tiny-r1" / prompt / f"{bench}.parquet")
+            assert len(samples) == 6 * 2 and samples["problem_id"].nunique() == 6
+            metrics = json.loads((run / "metrics" / "tiny-r1" / prompt / f"{bench}.json").read_text())
+            assert metrics["n_samples"] == 12 and 0 <= metrics["accuracy"] <= 1
+    no_thinking = pd.read_parquet(run / "samples" / "tiny-r1" / "no_thinking" / "math500.parquet")
+    assert (no_thinking["mode"] == "no_think").all()  # the prompt closes the think block itself
+
+    # a killed evaluation reruns only what is missing: delete one shard, nothing else is redone
+    shard = run / "samples" / "tiny-r1" / "ellipsis" / "aime24" / "shard1.parquet"
+    shard.unlink()
+    plan = snakemake("-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(config))
+    jobs = [line.split()[1].rstrip(":") for line in plan.stdout.splitlines() if line.startswith(("rule ", "localrule "))]
+    assert sorted(jobs) == ["all", "evaluate_shard", "merge_samples", "metrics"], plan.stdout[-2000:]
 
 
 def test_inconsistent_mix_is_named(tmp_path, default_config):
@@ -83,3 +104,38 @@ def test_inconsistent_mix_is_named(tmp_path, default_config):
     result = snakemake("-n", "--cores", "1", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, bad)))
     assert result.returncode != 0
     assert "tiny.train.mix has 2 weights" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_external_model_and_local_datasets_run_without_the_tiny_world(tmp_path, default_config, random_model_dir):
+    """The paper world's path on CPU: datasets from local files, a base model from a local folder."""
+    data = tmp_path / "mirror"
+    data.mkdir()
+    rows = [{"problem": f"{i}+1", "answer": str(i + 1), "level": f"Level {1 + i % 5}"} for i in range(4)]
+    for name in ["train", *default_config["benchmarks"]]:
+        pd.DataFrame(rows).to_json(data / f"{name}.jsonl", orient="records", lines=True)
+    config = {key: value for key, value in default_config.items() if key != "tiny"}
+    config.update(
+        run_name="paperlike",
+        base_models=["r1-like"],
+        external_models={"r1-like": str(random_model_dir)},
+        datasets={
+            name: {"source": str(data / f"{name}.jsonl"), "count": 4, "fields": {"level": "level"}}
+            for name in ["train", *default_config["benchmarks"]]
+        },
+        evaluation={**config["evaluation"], "bootstrap": 20, "sampling": {**config["evaluation"]["sampling"], "n": 2, "max_new_tokens": 8}},
+    )
+    result = snakemake("--cores", "2", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, config)))
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = tmp_path / "results" / "paperlike"
+    assert pd.read_parquet(run / "data" / "eval" / "math500.parquet")["level"].tolist() == [1, 2, 3, 4]
+    metrics = json.loads((run / "metrics" / "r1-like" / "ellipsis" / "amc23.json").read_text())
+    assert metrics["n_problems"] == 4 and set(metrics["per_level"]) == {"1", "2", "3", "4"}
+
+
+def test_paper_world_requires_every_dataset(tmp_path, default_config):
+    config = {key: value for key, value in default_config.items() if key != "tiny"}
+    config["datasets"] = {"train": {"source": "owner/name"}}
+    result = snakemake("-n", "--cores", "1", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, config)))
+    assert result.returncode != 0
+    assert "datasets has no entry for ['math500'" in result.stdout + result.stderr

@@ -60,6 +60,49 @@ def cmd_tiny_profile(args: argparse.Namespace) -> None:
     log.info("profile:\n%s", summary.to_string(index=False, float_format="%.3f"))
 
 
+def cmd_prepare_dataset(args: argparse.Namespace) -> None:
+    from autothink.data import prepare
+
+    frame = prepare(args.name, args.spec, args.out)
+    log.info("%s: %d problems -> %s", args.name, len(frame), args.out)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    import dataclasses
+
+    import pandas as pd
+
+    from autothink.evaluate import score_samples
+    from autothink.generate import Sampling, sample
+
+    _threads(args.threads)
+    problems = pd.read_parquet(args.problems).iloc[args.shard :: args.shards]
+    sampling = Sampling(**args.spec["sampling"])
+    sampling = dataclasses.replace(sampling, seed=sampling.seed + args.shard)  # shards draw independently
+    completions = sample(args.model, problems["problem"].tolist(), args.prompt, sampling, args.spec)
+    samples = score_samples(problems, completions, args.prompt)
+    samples.to_parquet(args.out, index=False)
+    log.info("shard %d/%d: %d samples, accuracy %.3f", args.shard, args.shards, len(samples), samples["correct"].mean())
+
+
+def cmd_merge_samples(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    merged = pd.concat([pd.read_parquet(p) for p in args.shards], ignore_index=True)
+    merged.to_parquet(args.out, index=False)
+    log.info("merged %d shards: %d samples", len(args.shards), len(merged))
+
+
+def cmd_metrics(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from autothink.evaluate import summarise
+
+    metrics = summarise(pd.read_parquet(args.samples), ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"])
+    Path(args.out).write_text(json.dumps(metrics, indent=2) + "\n")
+    log.info("accuracy %.3f, tokens %.1f, think rate %.3f", metrics["accuracy"], metrics["tokens"], metrics["think_rate"])
+
+
 def _spec(text: str) -> dict:
     try:
         return json.loads(text)
@@ -93,6 +136,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-json", required=True)
     p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_tiny_profile)
+
+    p = sub.add_parser("prepare-dataset", help="load a paper-world dataset, normalise and check it")
+    p.add_argument("--name", required=True)
+    p.add_argument("--spec", type=_spec, required=True, help="the dataset's entry under `datasets`")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_prepare_dataset)
+
+    p = sub.add_parser("evaluate", help="sample and score one shard of a benchmark")
+    p.add_argument("--spec", type=_spec, required=True, help="the config's `evaluation` section")
+    p.add_argument("--model", required=True, help="model folder or hub id")
+    p.add_argument("--problems", required=True)
+    p.add_argument("--prompt", required=True, choices=["standard", "no_thinking", "ellipsis"])
+    p.add_argument("--shard", type=int, default=0)
+    p.add_argument("--shards", type=int, default=1)
+    p.add_argument("--out", required=True)
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("merge-samples", help="concatenate evaluation shards")
+    p.add_argument("--shards", nargs="+", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_merge_samples)
+
+    p = sub.add_parser("metrics", help="metrics of one (model, prompt, benchmark)")
+    p.add_argument("--spec", type=_spec, required=True, help="{pass_k, bootstrap}")
+    p.add_argument("--samples", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_metrics)
     return parser
 
 

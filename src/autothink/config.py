@@ -10,6 +10,9 @@ class ConfigError(ValueError):
 def check_config(config: dict) -> None:
     tiny = config.get("tiny")
     if tiny is None:
+        missing = [name for name in ["train", *config["benchmarks"]] if name not in config.get("datasets", {})]
+        if missing:
+            raise ConfigError(f"datasets has no entry for {missing} (needed when there is no `tiny` section)")
         return
     n_levels = len(tiny["levels"])
     mixes = {f"tiny.benchmarks.{name}.mix": spec["mix"] for name, spec in tiny["benchmarks"].items()}

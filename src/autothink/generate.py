@@ -1,14 +1,19 @@
-"""Sample completions from a model folder: batched `transformers` generation with KV cache.
+"""Sample completions: one interface, two backends with the same sampling semantics.
+
+- ``vllm``: offline `LLM.generate` on GPUs (the `gpu` extra), fed prompt token ids;
+- ``hf``: batched `transformers` generation with KV cache, for CPUs. Prompts are sorted by length
+  and batched so that little padding is wasted; each batch is left-padded and expanded to ``n``
+  samples per prompt.
 
 Prompts are rendered chat-template strings (they already hold BOS), so they are tokenized without
-adding special tokens. Prompts are sorted by length and batched so that little padding is wasted;
-each batch is left-padded and expanded to ``n`` samples per prompt. Token counts come from the
-generated ids: everything up to and including the first EOS, or all ``max_new_tokens`` when the
-model never stopped (finish reason ``length``).
+adding special tokens. Token counts come from the generated ids: everything up to and including
+the first EOS (finish reason ``stop``), or all ``max_new_tokens`` when the model never stopped
+(``length``). Results are reproducible for a given seed, backend and batch size.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 
 import torch
@@ -77,3 +82,44 @@ def generate_hf(model, tokenizer, prompts: list[str], sampling: Sampling, batch_
             text = tokenizer.decode(ids, skip_special_tokens=True)
             results[chunk[row // sampling.n]].append(Completion(text, len(ids), reason))
     return results
+
+
+def resolve_backend(name: str) -> str:
+    """``auto`` picks vLLM when it is installed and a GPU is present, else transformers."""
+    if name != "auto":
+        return name
+    return "vllm" if torch.cuda.is_available() and importlib.util.find_spec("vllm") else "hf"
+
+
+def generate_vllm(model_path: str, token_ids: list[list[int]], sampling: Sampling, engine: dict) -> list[list[Completion]]:
+    """``sampling.n`` completions per prompt with vLLM's offline engine (explicit SamplingParams:
+    vLLM's own defaults would stop at 16 tokens)."""
+    from vllm import LLM, SamplingParams
+
+    llm = LLM(model=model_path, tokenizer=model_path, seed=sampling.seed, **engine)
+    params = SamplingParams(
+        n=sampling.n,
+        temperature=sampling.temperature,
+        top_p=sampling.top_p,
+        max_tokens=sampling.max_new_tokens,
+        seed=sampling.seed,
+    )
+    outputs = llm.generate([{"prompt_token_ids": ids} for ids in token_ids], params)
+    return [
+        [Completion(c.text, len(c.token_ids), "length" if c.finish_reason == "length" else "stop") for c in out.outputs]
+        for out in outputs
+    ]
+
+
+def sample(model_path: str, problems: list[str], prompt: str, sampling: Sampling, spec: dict) -> list[list[Completion]]:
+    """Render each problem under the named generation prompt and sample it with the configured backend."""
+    from autothink.prompts import render_prompts
+
+    backend = resolve_backend(spec["backend"])
+    tokenizer = load_tokenizer(model_path)
+    texts = render_prompts(tokenizer, problems, prompt)
+    if backend == "vllm":
+        token_ids = tokenizer(texts, add_special_tokens=False)["input_ids"]
+        return generate_vllm(model_path, token_ids, sampling, spec.get("vllm", {}))
+    model, tokenizer = load_model(model_path)
+    return generate_hf(model, tokenizer, texts, sampling, spec["batch_size"])

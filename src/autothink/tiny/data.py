@@ -72,22 +72,24 @@ def make_tiny_data(tiny: dict, out_dir: str | Path) -> dict[str, Path]:
     """Write ``train.parquet``, ``distill.parquet`` and ``eval/<bench>.parquet`` under ``out_dir``."""
     out_dir = Path(out_dir)
     (out_dir / "eval").mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(tiny["seed"])
+    # one independent stream per split, so changing one split's settings leaves the others as they were
+    bench_seeds, train_seed, corpus_seed = np.random.SeedSequence(tiny["seed"]).spawn(3)
     levels = levels_from_config(tiny["levels"])
 
     written, held_out = {}, set()
-    for bench, spec in tiny["benchmarks"].items():
-        problems = sample_problems(rng, levels, spec["n"], spec["mix"])
+    for (bench, spec), seed in zip(tiny["benchmarks"].items(), bench_seeds.spawn(len(tiny["benchmarks"]))):
+        problems = sample_problems(np.random.default_rng(seed), levels, spec["n"], spec["mix"])
         held_out.update(p.question for p in problems)
         written[bench] = out_dir / "eval" / f"{bench}.parquet"
         problems_frame(problems, bench).to_parquet(written[bench], index=False)
 
     exclude = frozenset(held_out)
-    train = sample_problems(rng, levels, tiny["train"]["n"], tiny["train"]["mix"], exclude)
+    train = sample_problems(np.random.default_rng(train_seed), levels, tiny["train"]["n"], tiny["train"]["mix"], exclude)
     written["train"] = out_dir / "train.parquet"
     problems_frame(train, "train").to_parquet(written["train"], index=False)
 
     distill = tiny["distill"]
+    rng = np.random.default_rng(corpus_seed)
     corpus_problems = sample_problems(rng, levels, distill["n"], distill["mix"], exclude)
     corpus = corpus_frame(corpus_problems, levels, distill["kinds"], rng, distill["recheck_prob"])
     written["distill"] = out_dir / "distill.parquet"

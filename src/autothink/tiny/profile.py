@@ -10,26 +10,19 @@ import numpy as np
 import pandas as pd
 
 from autothink.generate import Sampling, generate_hf, load_model
-from autothink.grading import grade_many
-from autothink.prompts import GENERATION_PROMPTS, detect_mode, render_prompts
+from autothink.evaluate import score_samples
+from autothink.prompts import render_prompts
 
 
 def sample_modes(model_dir: str, problems: pd.DataFrame, prompts: list[str], sampling: Sampling, batch_size: int) -> pd.DataFrame:
-    """One row per sampled response: prompt, level, mode, correct, tokens."""
+    """Scored samples (the evaluation engine's rows) of every problem under each prompt."""
     model, tokenizer = load_model(model_dir)
-    rows = []
+    frames = []
     for prompt in prompts:
         texts = render_prompts(tokenizer, problems["problem"].tolist(), prompt)
         completions = generate_hf(model, tokenizer, texts, sampling, batch_size)
-        for (_, problem), samples in zip(problems.iterrows(), completions):
-            for sample in samples:
-                response = GENERATION_PROMPTS[prompt] + sample.text
-                rows.append({"prompt": prompt, "level": problem["level"], "response": response,
-                             "answer": problem["answer"], "tokens": sample.tokens})
-    frame = pd.DataFrame(rows)
-    frame["mode"] = [detect_mode(r) for r in frame["response"]]
-    frame["correct"] = grade_many(frame["response"].tolist(), frame["answer"].tolist())
-    return frame.drop(columns=["response", "answer"])
+        frames.append(score_samples(problems, completions, prompt).assign(prompt=prompt))
+    return pd.concat(frames, ignore_index=True).rename(columns={"completion_tokens": "tokens"})
 
 
 def summarise(samples: pd.DataFrame) -> pd.DataFrame:

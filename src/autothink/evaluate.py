@@ -1,0 +1,105 @@
+"""Samples -> metrics: score every sampled response, then summarise one (model, prompt, benchmark).
+
+Scoring is the paper's protocol: the response is the generation prompt's suffix plus the
+completion; its mode comes from `detect_mode`, its answer from the last box after the first
+``</think>``, and correctness from `grade_many`. Metrics follow autothink.md section 4 (pass@1 is
+the mean correctness over all samples; tokens are averaged per problem, then over problems) and
+add what the paper does not report: pass@k, per-mode and per-level figures, and 95% bootstrap
+intervals over problems.
+"""
+
+from __future__ import annotations
+
+from math import comb
+
+import numpy as np
+import pandas as pd
+
+from autothink.generate import Completion
+from autothink.grading import extract_answer, grade_many
+from autothink.prompts import GENERATION_PROMPTS, detect_mode
+
+SAMPLE_COLUMNS = [
+    "problem_id", "sample", "level", "response", "completion_tokens", "finish_reason", "mode", "answer", "correct",
+]
+
+
+def score_samples(problems: pd.DataFrame, completions: list[list[Completion]], prompt: str) -> pd.DataFrame:
+    """One row per sampled response, in problem order then sample order."""
+    suffix = GENERATION_PROMPTS[prompt]
+    rows = [
+        {
+            "problem_id": problem.id,
+            "sample": k,
+            "level": problem.level,
+            "response": suffix + completion.text,
+            "completion_tokens": completion.tokens,
+            "finish_reason": completion.finish_reason,
+            "gold": problem.answer,
+        }
+        for problem, samples in zip(problems.itertuples(index=False), completions)
+        for k, completion in enumerate(samples)
+    ]
+    frame = pd.DataFrame(rows, columns=[*SAMPLE_COLUMNS[:6], "gold"])
+    frame["mode"] = [detect_mode(r) for r in frame["response"]]
+    frame["answer"] = [extract_answer(r) for r in frame["response"]]
+    frame["correct"] = grade_many(frame["response"].tolist(), frame["gold"].tolist())
+    return frame[SAMPLE_COLUMNS]
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k for one problem with ``c`` of ``n`` samples correct (Chen et al. 2021)."""
+    if n - c < k:
+        return 1.0
+    return 1.0 - comb(n - c, k) / comb(n, k)
+
+
+def bootstrap_interval(values: np.ndarray, *, n_boot: int, seed: int) -> tuple[float, float]:
+    """95% percentile interval of the mean of per-problem ``values``, resampling problems."""
+    if len(values) == 0:
+        return (float("nan"), float("nan"))
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _mode_figures(samples: pd.DataFrame) -> dict:
+    figures = {"n_samples": int(len(samples)), "think_rate": float((samples["mode"] == "think").mean()) if len(samples) else float("nan")}
+    for mode in ("think", "no_think"):
+        part = samples[samples["mode"] == mode]
+        figures[f"{mode}_accuracy"] = float(part["correct"].mean()) if len(part) else None
+        figures[f"{mode}_tokens"] = float(part["completion_tokens"].mean()) if len(part) else None
+    return figures
+
+
+def summarise(samples: pd.DataFrame, *, ks: list[int], n_boot: int = 1000, seed: int = 0) -> dict:
+    """The metrics of one (model, prompt, benchmark) from its scored samples."""
+    per_problem = samples.groupby("problem_id", sort=False).agg(
+        n=("correct", "size"), c=("correct", "sum"), accuracy=("correct", "mean"), tokens=("completion_tokens", "mean")
+    )
+    acc_low, acc_high = bootstrap_interval(per_problem["accuracy"].to_numpy(), n_boot=n_boot, seed=seed)
+    tok_low, tok_high = bootstrap_interval(per_problem["tokens"].to_numpy(), n_boot=n_boot, seed=seed)
+    n_min = int(per_problem["n"].min()) if len(per_problem) else 0
+    metrics = {
+        "n_problems": int(len(per_problem)),
+        "accuracy": float(samples["correct"].mean()),
+        "accuracy_ci": [acc_low, acc_high],
+        "tokens": float(per_problem["tokens"].mean()),
+        "tokens_ci": [tok_low, tok_high],
+        "truncated_rate": float((samples["finish_reason"] == "length").mean()),
+        "pass_at_k": {
+            str(k): float(np.mean([pass_at_k(int(n), int(c), k) for n, c in zip(per_problem["n"], per_problem["c"])]))
+            for k in ks
+            if k <= n_min
+        },
+        **_mode_figures(samples),
+        "per_level": {},
+    }
+    for level, part in samples.dropna(subset=["level"]).groupby("level"):
+        metrics["per_level"][str(int(level))] = {
+            "accuracy": float(part["correct"].mean()),
+            "tokens": float(part["completion_tokens"].mean()),
+            **_mode_figures(part),
+        }
+    return metrics

@@ -1,0 +1,62 @@
+"""Scoring and metrics on hand-made samples with known answers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from autothink.evaluate import SAMPLE_COLUMNS, bootstrap_interval, pass_at_k, score_samples, summarise
+from autothink.generate import Completion
+
+PROBLEMS = pd.DataFrame(
+    {"id": ["p1", "p2"], "problem": ["3+4", "40+2"], "answer": ["7", "42"], "source": "t", "level": [1, 3]}
+)
+
+
+def completions():
+    return [
+        [Completion("</think>\n\n\\boxed{7}", 6, "stop"), Completion("3+4=7\n</think>\n\n\\boxed{7}", 14, "stop")],
+        [Completion("0+2=2\n4=4\n</think>\n\n\\boxed{41}", 20, "stop"), Completion("0+2=2\n4", 30, "length")],
+    ]
+
+
+def test_score_samples():
+    samples = score_samples(PROBLEMS, completions(), "ellipsis")
+    assert list(samples.columns) == SAMPLE_COLUMNS
+    assert samples["mode"].tolist() == ["no_think", "think", "think", "think"]
+    assert samples["answer"][:3].tolist() == ["7", "7", "41"] and pd.isna(samples["answer"][3])
+    assert samples["correct"].tolist() == [True, True, False, False]
+    assert samples["response"][0] == "<think>\n...\n</think>\n\n\\boxed{7}"
+    assert samples["level"].tolist() == [1, 1, 3, 3]
+
+
+def test_summarise_by_hand():
+    metrics = summarise(score_samples(PROBLEMS, completions(), "ellipsis"), ks=[1, 2, 4], n_boot=200)
+    assert metrics["accuracy"] == 0.5
+    assert metrics["tokens"] == pytest.approx(((6 + 14) / 2 + (20 + 30) / 2) / 2)
+    assert metrics["think_rate"] == 0.75
+    assert metrics["no_think_accuracy"] == 1.0 and metrics["think_accuracy"] == pytest.approx(1 / 3)
+    assert metrics["no_think_tokens"] == 6 and metrics["think_tokens"] == pytest.approx(64 / 3)
+    assert metrics["truncated_rate"] == 0.25
+    assert metrics["pass_at_k"] == {"1": 0.5, "2": 0.5}  # k=4 exceeds the 2 samples per problem
+    low, high = metrics["accuracy_ci"]
+    assert 0.0 <= low <= 0.5 <= high <= 1.0
+    assert metrics["per_level"]["1"]["accuracy"] == 1.0 and metrics["per_level"]["3"]["accuracy"] == 0.0
+    assert metrics["per_level"]["3"]["no_think_accuracy"] is None
+
+
+def test_pass_at_k():
+    assert pass_at_k(4, 0, 2) == 0.0
+    assert pass_at_k(4, 4, 2) == 1.0
+    assert pass_at_k(4, 1, 1) == 0.25
+    assert pass_at_k(4, 1, 2) == pytest.approx(1 - 3 / 6)
+    assert pass_at_k(4, 3, 2) == 1.0
+
+
+def test_bootstrap_interval_brackets_the_mean():
+    import numpy as np
+
+    values = np.array([0.0, 1.0] * 50)
+    low, high = bootstrap_interval(values, n_boot=500, seed=0)
+    assert low < 0.5 < high and high - low < 0.3
+    assert bootstrap_interval(np.ones(10), n_boot=50, seed=0) == (1.0, 1.0)
