@@ -21,11 +21,8 @@ if TINY:
 
     include: "rules/tiny.smk"
 
-else:
 
-    include: "rules/data.smk"
-
-
+include: "rules/data.smk"
 include: "rules/evaluate.smk"
 
 

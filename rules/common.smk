@@ -8,6 +8,22 @@ TINY = "tiny" in config
 EXTERNAL_MODELS = config.get("external_models", {})
 
 
+def tiny_datasets():
+    """The tiny world's splits as `datasets` entries: they go through the same data rule."""
+    splits = {"train": config["tiny"]["train"], **config["tiny"]["benchmarks"]}
+    return {
+        name: {
+            "source": f"{RUN}/tiny/data/{'' if name == 'train' else 'eval/'}{name}.parquet",
+            "count": spec["n"],
+            "fields": {"id": "id", "level": "level"},
+        }
+        for name, spec in splits.items()
+    }
+
+
+DATASETS = tiny_datasets() if TINY else config["datasets"]
+
+
 wildcard_constraints:
     prompt="|".join(PROMPTS),
     bench="|".join(BENCHMARKS),
@@ -33,6 +49,12 @@ def model_input(wildcards):
 def dataset_key(dataset):
     """`eval/math500` -> `math500`: the config key under `datasets`."""
     return dataset.split("/")[-1]
+
+
+def dataset_input(wildcards):
+    """A dataset's source is an input when the workflow builds it (the tiny world's splits)."""
+    source = DATASETS[dataset_key(wildcards.dataset)]["source"]
+    return [source] if source.startswith(f"{RUN}/") else []
 
 
 def final_outputs():

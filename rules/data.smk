@@ -1,11 +1,14 @@
-# Paper world: benchmarks and the RL training set from the hub or a local mirror.
+# Benchmarks and the RL training set, normalised and checked: from the hub or a local mirror in
+# the paper world, from the synthetic splits in the tiny world.
 
 
 rule prepare_dataset:
+    input:
+        dataset_input,
     output:
         f"{RUN}/data/{{dataset}}.parquet",
     params:
-        spec=lambda wc: as_json(config["datasets"][dataset_key(wc.dataset)]),
+        spec=lambda wc: as_json(DATASETS[dataset_key(wc.dataset)]),
         name=lambda wc: dataset_key(wc.dataset),
     log:
         f"{RUN}/logs/prepare_dataset/{{dataset}}.log",

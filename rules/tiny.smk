@@ -3,12 +3,12 @@
 
 rule tiny_data:
     output:
-        train=f"{RUN}/data/train.parquet",
-        distill=f"{RUN}/data/distill.parquet",
-        benchmarks=expand(f"{RUN}/data/eval/{{bench}}.parquet", bench=BENCHMARKS),
+        train=f"{RUN}/tiny/data/train.parquet",
+        distill=f"{RUN}/tiny/data/distill.parquet",
+        benchmarks=expand(f"{RUN}/tiny/data/eval/{{bench}}.parquet", bench=BENCHMARKS),
     params:
         spec=as_json(config.get("tiny")),
-        out_dir=f"{RUN}/data",
+        out_dir=f"{RUN}/tiny/data",
     log:
         f"{RUN}/logs/tiny_data.log",
     benchmark:
@@ -19,7 +19,7 @@ rule tiny_data:
 
 rule distill:
     input:
-        corpus=f"{RUN}/data/distill.parquet",
+        corpus=f"{RUN}/tiny/data/distill.parquet",
     output:
         model=directory(f"{RUN}/models/tiny-r1"),
         train_log=f"{RUN}/tiny/distill_log.csv",
