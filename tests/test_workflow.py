@@ -90,12 +90,14 @@ def test_smoke_world_runs_end_to_end(tmp_path, default_config):
     no_thinking = pd.read_parquet(run / "samples" / "tiny-r1" / "no_thinking" / "math500.parquet")
     assert (no_thinking["mode"] == "no_think").all()  # the prompt closes the think block itself
 
-    # a killed evaluation reruns only what is missing: delete one shard, nothing else is redone
-    shard = run / "samples" / "tiny-r1" / "ellipsis" / "aime24" / "shard1.parquet"
-    shard.unlink()
+    # an evaluation killed after one of its two shards reruns only the missing shard and what follows
+    for done in ("aime24/shard1.parquet", "aime24.parquet"):
+        (run / "samples" / "tiny-r1" / "ellipsis" / done).unlink()
+    (run / "metrics" / "tiny-r1" / "ellipsis" / "aime24.json").unlink()
     plan = snakemake("-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(config))
     jobs = [line.split()[1].rstrip(":") for line in plan.stdout.splitlines() if line.startswith(("rule ", "localrule "))]
     assert sorted(jobs) == ["all", "evaluate_shard", "merge_samples", "metrics"], plan.stdout[-2000:]
+    assert "shard1.parquet" in plan.stdout and "aime24/shard0.parquet" not in plan.stdout.split("rule merge")[0]
 
 
 def test_inconsistent_mix_is_named(tmp_path, default_config):
