@@ -26,6 +26,7 @@ from autothink.prompts import THINK_CLOSE
 MAX_ANSWER_CHARS = 1000  # a longer "answer" is not one; skip parsing it
 HARD_TIMEOUT_S = 5.0  # wall-clock bound per answer in the worker pool
 MATH_VERIFY_TIMEOUT_S = 2  # math-verify's own (signal) bound inside a worker
+CHUNK = 32  # pairs per worker task
 
 _BRACES = re.compile(r"\\boxed\{|\{|\}")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -104,6 +105,10 @@ def _math_verify(answer: str, gold: str) -> bool:
         return False
 
 
+def _math_verify_all(pairs: list[tuple[str, str]]) -> list[bool]:
+    return [_math_verify(answer, gold) for answer, gold in pairs]
+
+
 def _worker_init() -> None:
     import logging
 
@@ -130,25 +135,41 @@ class _VerifierPool:
         self._pool = None
 
     def verify_many(self, pairs: list[tuple[str, str]], timeout: float) -> list[bool]:
-        """Equivalence of each (answer, gold) pair; a pair over ``timeout`` seconds is False."""
+        """Equivalence of each (answer, gold) pair; a pair over ``timeout`` seconds is False.
+
+        Pairs travel in chunks (one task per answer would spend more time on messaging than on
+        math-verify); a chunk that overruns is re-graded one pair per task, each with the bound.
+        """
         results = [False] * len(pairs)
-        pending = list(range(len(pairs)))
+        chunks = [list(range(i, min(i + CHUNK, len(pairs)))) for i in range(0, len(pairs), CHUNK)]
         with self._lock:
-            while pending:
-                pool = self._get()
-                jobs = [(i, pool.apply_async(_math_verify, pairs[i])) for i in pending]
-                pending = []
-                for k, (i, job) in enumerate(jobs):
-                    try:
-                        results[i] = job.get(timeout=timeout)
-                    except multiprocessing.TimeoutError:
-                        self._restart()  # a worker is stuck; resubmit what had not finished
-                        pending = [j for j, later in jobs[k + 1 :] if not later.ready()]
-                        for j, later in jobs[k + 1 :]:
-                            if later.ready():
-                                results[j] = later.get()
-                        break
+            overrun, unfinished = self._run(chunks, pairs, results, timeout=timeout * 2)
+            retry = overrun + unfinished
+            while retry:  # one pair per task: an overrunning pair stays False
+                _, retry = self._run([[i] for i in retry], pairs, results, timeout=timeout)
         return results
+
+    def _run(self, tasks: list[list[int]], pairs, results: list[bool], timeout: float) -> tuple[list[int], list[int]]:
+        """Grade tasks (lists of pair indices) in order, filling ``results``. At the first task
+        over ``timeout`` the pool is restarted; returns that task and the tasks that had not
+        finished by then (both empty when all finished)."""
+        pool = self._get()
+        jobs = [(task, pool.apply_async(_math_verify_all, ([pairs[i] for i in task],))) for task in tasks]
+        for k, (task, job) in enumerate(jobs):
+            try:
+                for i, ok in zip(task, job.get(timeout=timeout)):
+                    results[i] = ok
+            except multiprocessing.TimeoutError:
+                unfinished = []
+                for later_task, later in jobs[k + 1 :]:
+                    if later.ready():
+                        for i, ok in zip(later_task, later.get()):
+                            results[i] = ok
+                    else:
+                        unfinished += later_task
+                self._restart()
+                return task, unfinished
+        return [], []
 
 
 _POOL = _VerifierPool()
