@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from autothink.generate import Sampling, _split_at_eos, generate_hf, load_model
+import torch
+
+from autothink.generate import Sampling, generate_hf, load_model, sample_top_p
 from autothink.prompts import render_prompts
 
 
-def test_split_at_eos():
-    assert _split_at_eos([5, 6, 1, 9, 2, 2], eos_id=1, pad_id=2) == ([5, 6, 1], "stop")
-    assert _split_at_eos([5, 6, 7], eos_id=1, pad_id=2) == ([5, 6, 7], "length")
+def test_top_p_keeps_only_the_nucleus():
+    torch.manual_seed(0)
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]])).repeat(2000, 1)
+    drawn = sample_top_p(logits, temperature=1.0, top_p=0.7)
+    assert set(drawn.tolist()) == {0, 1}  # 0.5 + 0.3 covers 0.7; the tail is never drawn
+    assert abs((drawn == 0).float().mean().item() - 0.5 / 0.8) < 0.05
+    assert set(sample_top_p(logits, temperature=1.0, top_p=0.1).tolist()) == {0}
+
+
+def test_matches_transformers_generate_greedy_limit(random_model_dir):
+    """With a near-zero temperature both samplers are greedy: same tokens as `model.generate`."""
+    model, tokenizer = load_model(str(random_model_dir))
+    prompts = render_prompts(tokenizer, ["3+4", "12+345"], "standard")
+    ours = generate_hf(model, tokenizer, prompts, Sampling(1, 1e-4, 1.0, 10, 0), batch_size=2)
+    batch = tokenizer(prompts, add_special_tokens=False, padding=True, return_tensors="pt")
+    reference = model.generate(**batch, do_sample=False, max_new_tokens=10, pad_token_id=tokenizer.pad_token_id)
+    for row, samples in enumerate(ours):
+        new = reference[row, batch["input_ids"].shape[1] :].tolist()
+        if tokenizer.eos_token_id in new:
+            new = new[: new.index(tokenizer.eos_token_id) + 1]
+        assert samples[0].tokens == len(new)
+        assert samples[0].text == tokenizer.decode(new, skip_special_tokens=True)
 
 
 def test_samples_are_seeded_and_counted(random_model_dir):

@@ -46,12 +46,42 @@ def load_model(model_dir: str):
     return model, tokenizer
 
 
-def _split_at_eos(ids: list[int], eos_id: int, pad_id: int) -> tuple[list[int], str]:
-    if eos_id in ids:
-        return ids[: ids.index(eos_id) + 1], "stop"
-    while ids and ids[-1] == pad_id:
-        ids = ids[:-1]
-    return ids, "length"
+def sample_top_p(logits: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
+    """One token per row: temperature, then nucleus (top-p) sampling."""
+    probs = torch.softmax(logits.float() / temperature, dim=-1)
+    sorted_probs, order = probs.sort(dim=-1, descending=True)
+    outside = sorted_probs.cumsum(dim=-1) - sorted_probs > top_p  # always keeps the top token
+    sorted_probs = sorted_probs.masked_fill(outside, 0.0)
+    choice = torch.multinomial(sorted_probs, 1)
+    return order.gather(-1, choice).squeeze(-1)
+
+
+@torch.inference_mode()
+def _sample_batch(model, ids: torch.Tensor, mask: torch.Tensor, sampling: Sampling, eos_id: int) -> list[tuple[list[int], str]]:
+    """Sample every row of a left-padded batch; rows that emit EOS leave the batch (and the KV
+    cache) at once, so a batch costs what its live rows cost, not what its longest row costs."""
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True)
+    cache, logits = out.past_key_values, out.logits[:, -1]
+    live, next_position = torch.arange(len(ids)), positions[:, -1] + 1
+    generated: list[list[int]] = [[] for _ in range(len(ids))]
+    for step in range(sampling.max_new_tokens):
+        tokens = sample_top_p(logits, sampling.temperature, sampling.top_p)
+        for row, token in zip(live.tolist(), tokens.tolist()):
+            generated[row].append(token)
+        keep = tokens != eos_id
+        if step == sampling.max_new_tokens - 1 or not keep.any():
+            break
+        if not keep.all():
+            kept = keep.nonzero().squeeze(1)
+            cache.batch_select_indices(kept)
+            live, tokens, mask, next_position = live[kept], tokens[kept], mask[kept], next_position[kept]
+        mask = torch.cat([mask, mask.new_ones(len(live), 1)], dim=1)
+        out = model(
+            input_ids=tokens[:, None], attention_mask=mask, position_ids=next_position[:, None], past_key_values=cache, use_cache=True
+        )
+        cache, logits, next_position = out.past_key_values, out.logits[:, -1], next_position + 1
+    return [(ids, "stop" if ids[-1] == eos_id else "length") for ids in generated]
 
 
 @torch.inference_mode()
@@ -65,22 +95,11 @@ def generate_hf(model, tokenizer, prompts: list[str], sampling: Sampling, batch_
     for start in tqdm(range(0, len(order), per_batch), desc="generate", mininterval=10, leave=False):
         chunk = order[start : start + per_batch]
         batch = tokenizer.pad({"input_ids": [encoded[i] for i in chunk]}, return_tensors="pt")
-        out = model.generate(
-            **batch,
-            do_sample=True,
-            temperature=sampling.temperature,
-            top_p=sampling.top_p,
-            top_k=0,
-            max_new_tokens=sampling.max_new_tokens,
-            num_return_sequences=sampling.n,
-            eos_token_id=tokenizer.eos_token_id,
-            pad_token_id=tokenizer.pad_token_id,
-        )
-        new_tokens = out[:, batch["input_ids"].shape[1] :].tolist()
-        for row, ids in enumerate(new_tokens):
-            ids, reason = _split_at_eos(ids, tokenizer.eos_token_id, tokenizer.pad_token_id)
-            text = tokenizer.decode(ids, skip_special_tokens=True)
-            results[chunk[row // sampling.n]].append(Completion(text, len(ids), reason))
+        ids = batch["input_ids"].repeat_interleave(sampling.n, dim=0)
+        mask = batch["attention_mask"].repeat_interleave(sampling.n, dim=0)
+        for row, (new_ids, reason) in enumerate(_sample_batch(model, ids, mask, sampling, tokenizer.eos_token_id)):
+            text = tokenizer.decode(new_ids, skip_special_tokens=True)
+            results[chunk[row // sampling.n]].append(Completion(text, len(new_ids), reason))
     return results
 
 
