@@ -141,3 +141,12 @@ def test_paper_world_requires_every_dataset(tmp_path, default_config):
     result = snakemake("-n", "--cores", "1", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, config)))
     assert result.returncode != 0
     assert "datasets has no entry for ['math500'" in result.stdout + result.stderr
+
+
+def test_paper_config_dry_runs(tmp_path):
+    result = snakemake("-n", "--cores", "8", "--directory", str(tmp_path), "--configfile", str(REPO / "config/paper_r1_distill_1.5b.yaml"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    counts = {line.split()[0]: int(line.split()[1]) for line in result.stdout.splitlines() if line[:1].isalpha() and len(line.split()) == 2 and line.split()[1].isdigit()}
+    assert counts["prepare_dataset"] == 5  # the five benchmarks (train is used by the RL stages)
+    assert counts["evaluate_shard"] == 3 * 5 * 8 and counts["metrics"] == 15
+    assert "tiny_data" not in counts and "distill" not in counts
