@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from autothink.prompts import GENERATION_PROMPTS, render_prompts, user_message, with_generation_prompt
-from autothink.tiny.tokenizer import BOS, build_tokenizer, load_tokenizer
+from autothink.generate import load_tokenizer
+from autothink.tiny.tokenizer import BOS, build_tokenizer
 
 R1_RENDERING = (
     "<｜begin▁of▁sentence｜><｜User｜>12+7 Let's think step by step and output the final answer "

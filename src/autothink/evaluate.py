@@ -64,7 +64,8 @@ def bootstrap_interval(values: np.ndarray, *, n_boot: int, seed: int) -> tuple[f
     return float(low), float(high)
 
 
-def _mode_figures(samples: pd.DataFrame) -> dict:
+def mode_figures(samples: pd.DataFrame) -> dict:
+    """Sample count, think rate, and accuracy and mean tokens of each mode (None for an absent mode)."""
     figures = {"n_samples": int(len(samples)), "think_rate": float((samples["mode"] == "think").mean()) if len(samples) else float("nan")}
     for mode in ("think", "no_think"):
         part = samples[samples["mode"] == mode]
@@ -93,13 +94,13 @@ def summarise(samples: pd.DataFrame, *, ks: list[int], n_boot: int = 1000, seed:
             for k in ks
             if k <= n_min
         },
-        **_mode_figures(samples),
+        **mode_figures(samples),
         "per_level": {},
     }
     for level, part in samples.dropna(subset=["level"]).groupby("level"):
         metrics["per_level"][str(int(level))] = {
             "accuracy": float(part["correct"].mean()),
             "tokens": float(part["completion_tokens"].mean()),
-            **_mode_figures(part),
+            **mode_figures(part),
         }
     return metrics

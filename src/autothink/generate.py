@@ -18,9 +18,7 @@ from dataclasses import dataclass
 
 import torch
 from tqdm import tqdm
-from transformers import AutoModelForCausalLM
-
-from autothink.tiny.tokenizer import load_tokenizer
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
 
 
 @dataclass(frozen=True)
@@ -37,6 +35,11 @@ class Completion:
     text: str
     tokens: int
     finish_reason: str  # "stop" or "length"
+
+
+def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
+    """A model's tokenizer as every rule loads it (`AutoTokenizer`, left padding for generation)."""
+    return AutoTokenizer.from_pretrained(str(path), padding_side="left")
 
 
 def load_model(model_dir: str):

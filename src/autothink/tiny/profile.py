@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from autothink.generate import Sampling, generate_hf, load_model
-from autothink.evaluate import score_samples
+from autothink.evaluate import mode_figures, score_samples
 from autothink.prompts import render_prompts
 
 
@@ -22,28 +22,26 @@ def sample_modes(model_dir: str, problems: pd.DataFrame, prompts: list[str], sam
         texts = render_prompts(tokenizer, problems["problem"].tolist(), prompt)
         completions = generate_hf(model, tokenizer, texts, sampling, batch_size)
         frames.append(score_samples(problems, completions, prompt).assign(prompt=prompt))
-    return pd.concat(frames, ignore_index=True).rename(columns={"completion_tokens": "tokens"})
+    return pd.concat(frames, ignore_index=True)
 
 
 def summarise(samples: pd.DataFrame) -> pd.DataFrame:
     """Per (prompt, level): n, no-think rate, accuracy overall and per mode, mean tokens per mode."""
-
-    def per_group(g: pd.DataFrame) -> pd.Series:
-        think, no_think = g[g["mode"] == "think"], g[g["mode"] == "no_think"]
-        return pd.Series(
+    rows = []
+    for (prompt, level), part in samples.groupby(["prompt", "level"]):
+        figures = mode_figures(part)
+        rows.append(
             {
-                "n": len(g),
-                "no_think_rate": (g["mode"] == "no_think").mean(),
-                "accuracy": g["correct"].mean(),
-                "think_accuracy": think["correct"].mean() if len(think) else np.nan,
-                "no_think_accuracy": no_think["correct"].mean() if len(no_think) else np.nan,
-                "mean_tokens": g["tokens"].mean(),
-                "think_tokens": think["tokens"].mean() if len(think) else np.nan,
-                "no_think_tokens": no_think["tokens"].mean() if len(no_think) else np.nan,
+                "prompt": prompt,
+                "level": level,
+                "n": figures["n_samples"],
+                "no_think_rate": 1.0 - figures["think_rate"],
+                "accuracy": part["correct"].mean(),
+                "mean_tokens": part["completion_tokens"].mean(),
+                **{key: figures[key] for key in ("think_accuracy", "no_think_accuracy", "think_tokens", "no_think_tokens")},
             }
         )
-
-    return samples.groupby(["prompt", "level"]).apply(per_group, include_groups=False).reset_index()
+    return pd.DataFrame(rows).astype({"think_accuracy": float, "no_think_accuracy": float, "think_tokens": float, "no_think_tokens": float})
 
 
 def mode_accuracy_ratio(summary: pd.DataFrame, mix: list[float]) -> float:

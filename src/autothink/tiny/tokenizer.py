@@ -15,10 +15,8 @@ model's sequences (and its CPU time) small.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tokenizers import AddedToken, pre_tokenizers
-from transformers import AutoTokenizer, PreTrainedTokenizerBase, Qwen2Tokenizer
+from transformers import Qwen2Tokenizer
 
 from autothink.prompts import NO_THINKING_FILLER, THINK_CLOSE, THINK_OPEN, USER_SUFFIX
 
@@ -64,7 +62,3 @@ def build_tokenizer() -> Qwen2Tokenizer:
     tokenizer.chat_template = CHAT_TEMPLATE
     return tokenizer
 
-
-def load_tokenizer(path: str | Path) -> PreTrainedTokenizerBase:
-    """Load a model folder's tokenizer the way every rule does (left padding, for generation)."""
-    return AutoTokenizer.from_pretrained(str(path), padding_side="left")
