@@ -2,7 +2,7 @@
 
 Scoring is the paper's protocol: the response is the generation prompt's suffix plus the
 completion; its mode comes from `detect_mode`, its answer from the last box after the first
-``</think>``, and correctness from `grade_many`. Metrics follow autothink.md section 4 (pass@1 is
+``</think>``, and correctness from `answers_match_many` on that answer. Metrics follow autothink.md section 4 (pass@1 is
 the mean correctness over all samples; tokens are averaged per problem, then over problems) and
 add what the paper does not report: pass@k, per-mode and per-level figures, and 95% bootstrap
 intervals over problems.
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from autothink.generate import Completion
-from autothink.grading import extract_answer, grade_many
+from autothink.grading import answers_match_many, extract_answer
 from autothink.prompts import GENERATION_PROMPTS, detect_mode
 
 SAMPLE_COLUMNS = [
@@ -42,8 +42,9 @@ def score_samples(problems: pd.DataFrame, completions: list[list[Completion]], p
     ]
     frame = pd.DataFrame(rows, columns=[*SAMPLE_COLUMNS[:6], "gold"])
     frame["mode"] = [detect_mode(r) for r in frame["response"]]
-    frame["answer"] = [extract_answer(r) for r in frame["response"]]
-    frame["correct"] = grade_many(frame["response"].tolist(), frame["gold"].tolist())
+    answers = [extract_answer(r) for r in frame["response"]]  # None stays None here, not NaN
+    frame["answer"] = answers
+    frame["correct"] = answers_match_many(answers, frame["gold"].tolist())
     return frame[SAMPLE_COLUMNS]
 
 

@@ -137,11 +137,9 @@ def sample(model_path: str, problems: list[str], prompt: str, sampling: Sampling
     """Render each problem under the named generation prompt and sample it with the configured backend."""
     from autothink.prompts import render_prompts
 
-    backend = resolve_backend(spec["backend"])
-    tokenizer = load_tokenizer(model_path)
-    texts = render_prompts(tokenizer, problems, prompt)
-    if backend == "vllm":
-        token_ids = tokenizer(texts, add_special_tokens=False)["input_ids"]
+    if resolve_backend(spec["backend"]) == "vllm":
+        tokenizer = load_tokenizer(model_path)
+        token_ids = tokenizer(render_prompts(tokenizer, problems, prompt), add_special_tokens=False)["input_ids"]
         return generate_vllm(model_path, token_ids, sampling, spec.get("vllm", {}))
     model, tokenizer = load_model(model_path)
-    return generate_hf(model, tokenizer, texts, sampling, spec["batch_size"])
+    return generate_hf(model, tokenizer, render_prompts(tokenizer, problems, prompt), sampling, spec["batch_size"])
