@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
+import queue
 import re
 import threading
 from fractions import Fraction
@@ -27,6 +29,7 @@ MAX_ANSWER_CHARS = 1000  # a longer "answer" is not one; skip parsing it
 HARD_TIMEOUT_S = 5.0  # wall-clock bound per answer in the worker pool
 MATH_VERIFY_TIMEOUT_S = 2  # math-verify's own (signal) bound inside a worker
 CHUNK = 32  # pairs per worker task
+STARTUP_TIMEOUT_S = 300.0  # a worker importing math-verify on a loaded machine
 
 _BRACES = re.compile(r"\\boxed\{|\{|\}")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -109,10 +112,14 @@ def _math_verify_all(pairs: list[tuple[str, str]]) -> list[bool]:
     return [_math_verify(answer, gold) for answer, gold in pairs]
 
 
-def _worker_init() -> None:
+def _worker_init(ready) -> None:
+    """Import and exercise math-verify once, then report ready: the per-answer bound must time
+    grading, not the seconds a fresh worker spends importing sympy."""
     import logging
 
     logging.getLogger("math_verify").setLevel(logging.CRITICAL)  # timeouts are expected, not news
+    _math_verify("\\frac{1}{2}", "0.5")
+    ready.put(True)
 
 
 class _VerifierPool:
@@ -126,7 +133,16 @@ class _VerifierPool:
     def _get(self):
         if self._pool is None:
             context = multiprocessing.get_context("spawn")  # fork is unsafe once torch threads exist
-            self._pool = context.Pool(self._processes, initializer=_worker_init, maxtasksperchild=5000)
+            processes = self._processes or os.cpu_count() or 1
+            ready = context.Queue()
+            # no maxtasksperchild: a replacement worker would start cold, inside a timed task
+            self._pool = context.Pool(processes, initializer=_worker_init, initargs=(ready,))
+            for _ in range(processes):
+                try:
+                    ready.get(timeout=STARTUP_TIMEOUT_S)
+                except queue.Empty as error:
+                    self._restart()
+                    raise RuntimeError(f"math-verify workers did not start within {STARTUP_TIMEOUT_S} s") from error
         return self._pool
 
     def _restart(self) -> None:
