@@ -7,7 +7,12 @@ from autothink.config import check_config
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The tiny world is the default; a config file given on the command line (`--configfile`, or a
+# profile's `configfile:`) replaces it instead of being merged into it.
+if not workflow.config_settings.configfiles:
+
+    configfile: "config/config.yaml"
+
 
 
 validate(config, "config/schema.yaml", set_default=True)
@@ -23,6 +28,7 @@ if TINY:
 
 
 include: "rules/data.smk"
+include: "rules/train.smk"
 include: "rules/evaluate.smk"
 
 

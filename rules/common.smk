@@ -1,11 +1,13 @@
 # Paths, settings shared by all rules, and the list of final outputs.
 import json
+import re
 
 RUN = f"results/{config['run_name']}"
 BENCHMARKS = list(config["benchmarks"])
 PROMPTS = list(config["evaluation"]["prompts"])
 TINY = "tiny" in config
 EXTERNAL_MODELS = config.get("external_models", {})
+TRAIN_RUNS = config.get("train_runs", {})
 
 
 def tiny_datasets():
@@ -25,7 +27,7 @@ DATASETS = tiny_datasets() if TINY else config["datasets"]
 
 
 wildcard_constraints:
-    prompt="|".join(PROMPTS),
+    prompt="standard|no_thinking|ellipsis",
     bench="|".join(BENCHMARKS),
     shard=r"\d+",
     model=r"[A-Za-z0-9_.-]+",
@@ -57,13 +59,49 @@ def dataset_input(wildcards):
     return [source] if source.startswith(f"{RUN}/") else []
 
 
+def trained_model(base, run):
+    """Trained models are named `<base model>.<run>`."""
+    return f"{base}.{run}"
+
+
+def train_spec(wildcards):
+    """A run's settings: the shared `training` ones, the run's own, then its per-model overrides."""
+    run = TRAIN_RUNS[wildcards.run]
+    spec = {**config["training"], **run, **run.get("overrides", {}).get(wildcards.base, {})}
+    for key in ("init", "eval_prompts", "overrides"):
+        spec.pop(key, None)
+    return spec
+
+
+def train_init(wildcards):
+    """The model a run starts from: its base model or the same base model trained by `init`."""
+    init = TRAIN_RUNS[wildcards.run]["init"]
+    model = wildcards.base if init == "base" else trained_model(wildcards.base, init)
+    return EXTERNAL_MODELS.get(model, f"{RUN}/models/{model}")
+
+
+def train_input(wildcards):
+    inputs = {"problems": f"{RUN}/data/train.parquet"}
+    init = train_init(wildcards)
+    if init.startswith(f"{RUN}/"):
+        inputs["init"] = init
+    return inputs
+
+
+def evaluated_models():
+    """(model, prompts) of every model the workflow evaluates: base models under every prompt,
+    trained models under their run's `eval_prompts` (default: the prompt they trained with)."""
+    models = [(base, PROMPTS) for base in config["base_models"]]
+    for run_name, run in TRAIN_RUNS.items():
+        prompts = run.get("eval_prompts", [run.get("prompt", config["training"]["prompt"])])
+        models += [(trained_model(base, run_name), prompts) for base in config["base_models"]]
+    return models
+
+
 def final_outputs():
-    outputs = expand(
-        f"{RUN}/metrics/{{model}}/{{prompt}}/{{bench}}.json",
-        model=config["base_models"],
-        prompt=PROMPTS,
-        bench=BENCHMARKS,
-    )
+    outputs = []
+    for model, prompts in evaluated_models():
+        outputs += expand(f"{RUN}/metrics/{model}/{{prompt}}/{{bench}}.json", prompt=prompts, bench=BENCHMARKS)
     if TINY:
         outputs += [f"{RUN}/tiny/distilled_profile.json"]
     return outputs

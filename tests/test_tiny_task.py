@@ -24,11 +24,19 @@ from autothink.tiny.task import (
 def test_column_lines_carry():
     assert column_lines(Problem(3, 47, 38)) == ["7+8=15", "4+3+1=8"]
     assert column_lines(Problem(2, 95, 7)) == ["5+7=12", "9+1=10"]
-    assert think_trace(Problem(2, 95, 7), recheck=False) == "5+7=12\n9+1=10\nSo the answer is 102.\n"
+    assert think_trace(Problem(2, 95, 7), recheck=False) == ("5+7=12\n9+1=10\nSo the answer is 102.\n", "102")
+
+
+def test_a_slip_propagates_through_the_carries():
+    # the units column is written one too high: 13 instead of 12, so the answer is 103
+    assert think_trace(Problem(2, 95, 7), recheck=False, slip=0) == ("5+7=13\n9+1=10\nSo the answer is 103.\n", "103")
+    # a slip that creates a carry changes the next column's terms
+    trace, answer = think_trace(Problem(3, 48, 31), recheck=True, slip=0)
+    assert trace.startswith("8+1=10\n4+3+1=8\n") and answer == "80" and trace.count("4+3+1=8") == 2
 
 
 def test_recheck_repeats_columns():
-    trace = think_trace(Problem(1, 3, 4), recheck=True)
+    trace, _ = think_trace(Problem(1, 3, 4), recheck=True)
     assert trace == "3+4=7\nWait, let me double check.\n3+4=7\nSo the answer is 7.\n"
 
 

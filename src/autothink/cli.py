@@ -103,6 +103,22 @@ def cmd_metrics(args: argparse.Namespace) -> None:
     log.info("accuracy %.3f, tokens %.1f, think rate %.3f", metrics["accuracy"], metrics["tokens"], metrics["think_rate"])
 
 
+def cmd_train(args: argparse.Namespace) -> None:
+    import time
+
+    import pandas as pd
+
+    from autothink.train import train
+
+    _threads(args.threads)
+    started = time.perf_counter()
+    summary = train(args.init, pd.read_parquet(args.problems), args.out, args.run_dir, args.spec)
+    summary["wall_time_s"] = round(time.perf_counter() - started, 1)
+    if Path(args.out).is_dir():  # only the main process writes the model
+        Path(args.out, "training_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    log.info("trained: %s", summary)
+
+
 def _spec(text: str) -> dict:
     try:
         return json.loads(text)
@@ -158,6 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shards", nargs="+", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_merge_samples)
+
+    p = sub.add_parser("train", help="one GRPO training run (an AutoThink stage or a baseline)")
+    p.add_argument("--spec", type=_spec, required=True, help="the `training` settings merged with the run's entry")
+    p.add_argument("--init", required=True, help="model folder or hub id to start from")
+    p.add_argument("--problems", required=True, help="training problems (parquet)")
+    p.add_argument("--out", required=True, help="folder for the final model")
+    p.add_argument("--run-dir", required=True, help="folder for checkpoints (kept across reruns for resuming)")
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("metrics", help="metrics of one (model, prompt, benchmark)")
     p.add_argument("--spec", type=_spec, required=True, help="{pass_k, bootstrap}")

@@ -7,7 +7,34 @@ class ConfigError(ValueError):
     """A config value that is well-typed but inconsistent; the message names the key."""
 
 
+def check_train_runs(config: dict) -> None:
+    """Every run starts from `base` or another run (no cycles), names a known reward method with
+    parameters it accepts, and overrides settings only for base models that exist."""
+    from autothink.methods import check_method
+
+    runs = config.get("train_runs", {})
+    if runs and "training" not in config:
+        raise ConfigError("train_runs needs the shared `training` settings")
+    for name, run in runs.items():
+        try:
+            check_method(run["method"], run["reward"])
+        except ValueError as error:
+            raise ConfigError(f"train_runs.{name}: {error}") from error
+        unknown = set(run.get("overrides", {})) - set(config["base_models"])
+        if unknown:
+            raise ConfigError(f"train_runs.{name}.overrides names {sorted(unknown)}, which are not base_models")
+        seen = [name]
+        while run["init"] != "base":
+            if run["init"] not in runs:
+                raise ConfigError(f"train_runs.{seen[-1]}.init is {run['init']!r}: neither `base` nor a run name")
+            if run["init"] in seen:
+                raise ConfigError(f"train_runs form a cycle: {' -> '.join(seen + [run['init']])}")
+            seen.append(run["init"])
+            run = runs[run["init"]]
+
+
 def check_config(config: dict) -> None:
+    check_train_runs(config)
     tiny = config.get("tiny")
     if tiny is None:
         missing = [name for name in ["train", *config["benchmarks"]] if name not in config.get("datasets", {})]

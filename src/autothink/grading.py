@@ -157,6 +157,8 @@ class _VerifierPool:
         math-verify); a chunk that overruns is re-graded one pair per task, each with the bound.
         """
         results = [False] * len(pairs)
+        if not pairs:
+            return results  # no pool started for nothing
         chunks = [list(range(i, min(i + CHUNK, len(pairs)))) for i in range(0, len(pairs), CHUNK)]
         with self._lock:
             overrun, unfinished = self._run(chunks, pairs, results, timeout=timeout * 2)

@@ -47,7 +47,10 @@ def problems_frame(problems: list[Problem], source: str) -> pd.DataFrame:
 def teacher_response(problem: Problem, level: Level, thinks: bool, rng: np.random.Generator, recheck_prob: float) -> str:
     """The completion after the generation prompt: a think trace or a direct answer, then the box."""
     if thinks:
-        return think_trace(problem, recheck=rng.random() < recheck_prob) + final_answer(problem.answer)
+        columns = max(level.digits)
+        slip = int(rng.integers(columns)) if rng.random() < level.slip else None
+        trace, answer = think_trace(problem, recheck=rng.random() < recheck_prob, slip=slip)
+        return trace + final_answer(answer)
     return final_answer(intuitive_answer(problem, right=rng.random() < level.intuition))
 
 

@@ -9,6 +9,11 @@ hard problems.
 The teacher's direct (no-think) answers model an imperfect intuition: at each level they are right
 with probability ``intuition`` and otherwise off in the last digit, so the distilled model's
 no-think accuracy falls smoothly with difficulty instead of jumping from all to nothing.
+
+Thinking is not flawless either: on long operands the teacher sometimes slips in one column (with
+probability ``slip``) and carries the error through to a wrong answer, as R1-style models make
+arithmetic slips in long derivations. The distilled model inherits the slips, so thinking is
+slightly wrong on hard problems and RL has something to fix besides when to think.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class Level:
     level: int
     digits: tuple[int, int]
     intuition: float
+    slip: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,10 @@ class Problem:
 
 def levels_from_config(spec: list[dict]) -> list[Level]:
     """Levels from the ``tiny.levels`` config list, numbered 1..n in config order."""
-    return [Level(i + 1, tuple(item["digits"]), float(item["intuition"])) for i, item in enumerate(spec)]
+    return [
+        Level(i + 1, tuple(item["digits"]), float(item["intuition"]), float(item.get("slip", 0.0)))
+        for i, item in enumerate(spec)
+    ]
 
 
 def problem_space(level: Level) -> int:
@@ -104,25 +113,38 @@ def sample_problems(
     return [problems[i] for i in order]
 
 
-def column_lines(problem: Problem) -> list[str]:
-    """The column additions, units first: ``digit+digit(+carry)=sum``."""
+def column_work(problem: Problem, slip: int | None = None) -> tuple[list[str], str]:
+    """The column additions, units first (``digit+digit(+carry)=sum``), and the sum they spell.
+
+    ``slip`` names a column whose written sum is one too high; later carries and the result follow
+    the written (wrong) sum, so the slip propagates like a real arithmetic mistake.
+    """
     a_digits, b_digits = str(problem.a)[::-1], str(problem.b)[::-1]
-    lines, carry = [], 0
+    lines, digits, carry = [], [], 0
     for i in range(max(len(a_digits), len(b_digits))):
         terms = [int(ds[i]) for ds in (a_digits, b_digits) if i < len(ds)]
         if carry:
             terms.append(carry)
-        total = sum(terms)
+        total = sum(terms) + (i == slip)
         lines.append("+".join(map(str, terms)) + f"={total}")
+        digits.append(str(total % 10))
         carry = total // 10
-    return lines
+    result = (str(carry) if carry else "") + "".join(reversed(digits))
+    return lines, result
 
 
-def think_trace(problem: Problem, recheck: bool) -> str:
-    """Teacher reasoning (the text inside the think block): columns, optional re-check, answer."""
-    columns = "".join(line + "\n" for line in column_lines(problem))
+def column_lines(problem: Problem) -> list[str]:
+    """The correct column additions, units first."""
+    return column_work(problem)[0]
+
+
+def think_trace(problem: Problem, recheck: bool, slip: int | None = None) -> tuple[str, str]:
+    """Teacher reasoning (the text inside the think block: columns, optional re-check, answer) and
+    the answer it reaches (wrong when a column slipped; the re-check repeats the slip)."""
+    lines, result = column_work(problem, slip)
+    columns = "".join(line + "\n" for line in lines)
     body = columns + (RECHECK_LINE + columns if recheck else "")
-    return f"{body}{ANSWER_LEAD}{problem.answer}.\n"
+    return f"{body}{ANSWER_LEAD}{result}.\n", result
 
 
 def intuitive_answer(problem: Problem, right: bool) -> str:

@@ -1,0 +1,78 @@
+"""Training reward methods: from one judged, gathered batch of rollouts to one reward per rollout.
+
+A *method* is what a training run optimises: AutoThink's mode-aware reward with its stage
+shaping, or a length-pruning baseline. Each takes the whole gathered batch (`Rollouts`, in TRL's
+global order: the rollouts of one prompt are consecutive) and keyword parameters from the config,
+and returns the rewards plus a few scalars worth logging. Pure numpy, like `autothink.rewards`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+import numpy as np
+
+from autothink import rewards as R
+
+
+@dataclass(frozen=True)
+class Rollouts:
+    """Per-rollout facts of a batch; ``groups`` numbers the prompt each rollout answers."""
+
+    think: np.ndarray  # bool: the response reasoned before closing the think block
+    correct: np.ndarray  # bool: the extracted answer matches the gold answer
+    formatted: np.ndarray  # bool: closed think block and a boxed answer
+    truncated: np.ndarray  # bool: stopped by the completion-length limit
+    degenerate: np.ndarray  # bool: repetition loop or an absurdly long "word"
+    lengths: np.ndarray  # float: completion tokens
+    levels: np.ndarray  # float: difficulty level, NaN where the data has none
+    groups: np.ndarray  # int: prompt group id
+
+    JUDGED = ("think", "correct", "formatted", "truncated", "degenerate", "lengths", "levels")
+
+    @classmethod
+    def from_matrix(cls, matrix: np.ndarray, group_size: int) -> "Rollouts":
+        """Rows of `JUDGED` columns in TRL's global order (each prompt's rollouts consecutive)."""
+        matrix = np.asarray(matrix, dtype=float)
+        if matrix.ndim != 2 or matrix.shape[1] != len(cls.JUDGED) or len(matrix) % group_size:
+            raise ValueError(f"expected (k*{group_size}, {len(cls.JUDGED)}) judged rollouts, got {matrix.shape}")
+        columns = dict(zip(cls.JUDGED, matrix.T))
+        flags = {name: columns[name] > 0.5 for name in ("think", "correct", "formatted", "truncated", "degenerate")}
+        return cls(**flags, lengths=columns["lengths"], levels=columns["levels"], groups=np.arange(len(matrix)) // group_size)
+
+    def __len__(self) -> int:
+        return len(self.think)
+
+
+def autothink(rollouts: Rollouts, *, gamma=1.0, slope=2.0, alpha=0.0, beta=0.0, degenerate_penalty=False):
+    """The mode-aware reward (+1/0 think, +2/-1 no-think), then Stage-3 length shaping and Stage-1
+    batch balance. Stage 1: gamma 0.5; Stage 2: gamma 1.0 (balance off); Stage 3: alpha, beta > 0.
+    The no-balance ablation is Stage 1 with gamma 1.0."""
+    base = np.array(
+        [R.mode_reward(t, c, f) for t, c, f in zip(rollouts.think, rollouts.correct, rollouts.formatted)], dtype=float
+    )
+    if degenerate_penalty:
+        base = np.where((base < 0) & rollouts.degenerate, -2.0, base)
+    shaped = R.shape(base, rollouts.think, rollouts.correct, rollouts.lengths, rollouts.groups, gamma=gamma, slope=slope, alpha=alpha, beta=beta)
+    p_think, p_no_think = R.balance_factors(rollouts.think, gamma=gamma, slope=slope)
+    return shaped, {"balance/p_think": p_think, "balance/p_no_think": p_no_think}
+
+
+METHODS = {"autothink": autothink}
+
+
+def check_method(name: str, params: dict) -> None:
+    """A clear error for an unknown method name or a parameter the method does not take."""
+    if name not in METHODS:
+        raise ValueError(f"unknown reward method {name!r}; known: {', '.join(sorted(METHODS))}")
+    try:
+        inspect.signature(METHODS[name]).bind(None, **params)
+    except TypeError as error:
+        raise ValueError(f"bad parameters {sorted(params)} for reward method {name!r}: {error}") from error
+
+
+def method_rewards(name: str, rollouts: Rollouts, params: dict) -> tuple[np.ndarray, dict[str, float]]:
+    """Rewards of one batch under the named method, and the scalars it reports."""
+    check_method(name, params)
+    return METHODS[name](rollouts, **params)

@@ -1,0 +1,225 @@
+"""GRPO training with rewards computed over the whole gathered batch (AutoThink's stages, baselines).
+
+`AutoThinkGRPOTrainer` keeps TRL's GRPO loop and replaces only how rewards are computed: each
+process judges its own completions (mode, correctness, format, length, level), the judgements
+are gathered across processes, and a reward *method* (`autothink.methods`) turns the whole batch
+into rewards. Stage-1 balance therefore sees every rollout of the step and Stage-3 sees whole
+prompt groups even when a group straddles processes; every process computes the same rewards
+from the same gathered data, as TRL requires.
+
+Settings follow the official verl run where TRL allows (docs: `config/README.md`): group-
+normalised advantages (`scale_rewards="group"`), token-level loss over the batch
+(`loss_type="dapo"`: TRL divides by the active tokens of the whole accumulated batch across
+processes, as verl's token-mean does per mini-batch), clip 0.2, no KL (`beta=0`, no reference
+model), entropy bonus, constant learning rate, one optimiser update per `updates_per_step`
+slice of a generation batch.
+
+Checkpoints live in a run directory that is not a workflow output; training resumes from the
+newest complete one, so a killed stage loses at most one save interval.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from datasets import Dataset
+from trl import GRPOConfig, GRPOTrainer
+
+from autothink.generate import load_tokenizer
+from autothink.grading import answers_match_many, extract_answer
+from autothink.methods import Rollouts, method_rewards
+from autothink.prompts import GENERATION_PROMPTS, detect_mode, user_message, with_generation_prompt
+from autothink.rewards import is_degenerate
+
+log = logging.getLogger(__name__)
+
+_CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+STEP_LOG = "training_log.jsonl"
+
+
+def judge(texts: list[str], completion_ids: list[list[int]], answers: list[str], levels: list, *, generation_suffix: str, eos_token_id: int) -> np.ndarray:
+    """One row of `Rollouts.JUDGED` facts per completion of this process.
+
+    The mode and the answer are read from the whole assistant response: the generation prompt's
+    suffix (e.g. ``<think>\\n...\\n``) followed by the completion.
+    """
+    responses = [generation_suffix + text for text in texts]
+    extracted = [extract_answer(r) for r in responses]
+    correct = answers_match_many(extracted, [str(a) for a in answers])
+    rows = [
+        (
+            detect_mode(response) == "think",
+            ok,
+            answer is not None,
+            not ids or ids[-1] != eos_token_id,
+            is_degenerate(text),
+            len(ids),
+            np.nan if level is None or pd.isna(level) else float(level),
+        )
+        for response, text, ids, answer, ok, level in zip(responses, texts, completion_ids, extracted, correct, levels)
+    ]
+    return np.asarray(rows, dtype=float).reshape(len(rows), len(Rollouts.JUDGED))
+
+
+def batch_reward(completions, **kwargs) -> list[float]:
+    """The single reward column TRL sees. Its value is filled in by `AutoThinkGRPOTrainer` after
+    the gather, because no per-process reward function can see the whole batch."""
+    return [0.0] * len(completions)
+
+
+def rollout_metrics(rollouts: Rollouts, rewards: np.ndarray) -> dict[str, float]:
+    """What one generation batch says about the policy: think rate (overall and per level),
+    accuracy and length per mode, and the reward."""
+    metrics = {"rollouts/reward": float(rewards.mean()), "rollouts/think_rate": float(rollouts.think.mean())}
+    metrics["rollouts/accuracy"] = float(rollouts.correct.mean())
+    metrics["rollouts/truncated_rate"] = float(rollouts.truncated.mean())
+    for mode, mask in (("think", rollouts.think), ("no_think", ~rollouts.think)):
+        if mask.any():
+            metrics[f"rollouts/{mode}/accuracy"] = float(rollouts.correct[mask].mean())
+            metrics[f"rollouts/{mode}/mean_length"] = float(rollouts.lengths[mask].mean())
+    for level in np.unique(rollouts.levels[~np.isnan(rollouts.levels)]):
+        metrics[f"rollouts/think_rate/level{level:g}"] = float(rollouts.think[rollouts.levels == level].mean())
+    return metrics
+
+
+class AutoThinkGRPOTrainer(GRPOTrainer):
+    """TRL's GRPO with rewards from a whole-batch method (see the module docstring)."""
+
+    def __init__(self, *args, method: str, method_params: dict, generation_prompt: str, **kwargs):
+        super().__init__(*args, reward_funcs=[batch_reward], **kwargs)
+        self.method, self.method_params = method, dict(method_params)
+        self.generation_suffix = GENERATION_PROMPTS[generation_prompt]
+
+    def _calculate_rewards(self, inputs, prompts, completions, completion_ids_list):
+        texts = [c[0]["content"] if isinstance(c, list) else c for c in completions]
+        local = judge(
+            texts,
+            completion_ids_list,
+            [x["answer"] for x in inputs],
+            [x.get("level") for x in inputs],
+            generation_suffix=self.generation_suffix,
+            eos_token_id=self.processing_class.eos_token_id,
+        )
+        device = self.accelerator.device
+        gathered = self.accelerator.gather(torch.as_tensor(local, dtype=torch.float64, device=device))
+        group_size = self.num_generations if self.model.training else self.num_generations_eval
+        rollouts = Rollouts.from_matrix(gathered.cpu().numpy(), group_size)
+        rewards, extras = method_rewards(self.method, rollouts, self.method_params)
+        mode = "train" if self.model.training else "eval"
+        for name, value in {**rollout_metrics(rollouts, rewards), **extras}.items():
+            self._metrics[mode][name].append(value)
+        return torch.as_tensor(rewards, dtype=torch.float32, device=device)[:, None]
+
+
+def training_dataset(problems: pd.DataFrame) -> Dataset:
+    """Conversational prompts (the chat template adds the generation prompt) with gold answers."""
+    missing = {"problem", "answer"} - set(problems.columns)
+    if missing:
+        raise ValueError(f"training data lacks column(s) {sorted(missing)}")
+    levels = problems["level"] if "level" in problems else pd.Series([None] * len(problems))
+    return Dataset.from_dict(
+        {
+            "prompt": [user_message(p) for p in problems["problem"]],
+            "answer": [str(a) for a in problems["answer"]],
+            "level": [None if pd.isna(x) else float(x) for x in levels],
+        }
+    )
+
+
+def grpo_config(spec: dict, checkpoint_dir: str) -> GRPOConfig:
+    """TRL settings of one run. One generation batch holds `prompts_per_step` prompts x `rollouts`
+    and is consumed in `updates_per_step` optimiser updates of accumulated micro-batches."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    completions = spec["prompts_per_step"] * spec["rollouts"]
+    per_update = spec["micro_batch"] * world * spec["updates_per_step"]
+    if completions % per_update:
+        raise ValueError(
+            f"prompts_per_step x rollouts = {completions} completions per step do not split into "
+            f"{spec['updates_per_step']} update(s) of micro-batches of {spec['micro_batch']} on {world} process(es)"
+        )
+    accumulation = completions // per_update
+    return GRPOConfig(
+        output_dir=checkpoint_dir,
+        use_cpu=not torch.cuda.is_available(),
+        seed=spec["seed"],
+        max_steps=spec["steps"] * spec["updates_per_step"],
+        per_device_train_batch_size=spec["micro_batch"],
+        gradient_accumulation_steps=accumulation,
+        steps_per_generation=accumulation * spec["updates_per_step"],
+        num_generations=spec["rollouts"],
+        max_completion_length=spec["max_completion_length"],
+        temperature=spec["temperature"],
+        top_p=spec["top_p"],
+        learning_rate=spec["learning_rate"],
+        lr_scheduler_type="constant",
+        warmup_steps=0,
+        weight_decay=spec["weight_decay"],
+        max_grad_norm=spec["max_grad_norm"],
+        beta=0.0,
+        epsilon=spec["epsilon"],
+        entropy_coef=spec["entropy_coef"],
+        loss_type=spec["loss_type"],
+        scale_rewards=spec["scale_rewards"],
+        logging_steps=1,
+        save_strategy="steps",
+        save_steps=spec["save_steps"],
+        save_total_limit=2,
+        report_to="none",
+        disable_tqdm=True,
+        **spec.get("grpo", {}),
+    )
+
+
+def newest_checkpoint(checkpoint_dir: Path) -> Path | None:
+    """The newest complete checkpoint (its trainer state is written last), or None."""
+    if not checkpoint_dir.is_dir():
+        return None
+    found = [(int(m.group(1)), p) for p in checkpoint_dir.iterdir() if (m := _CHECKPOINT.match(p.name))]
+    complete = [(step, p) for step, p in found if (p / "trainer_state.json").is_file()]
+    return max(complete)[1] if complete else None
+
+
+def write_step_log(log_history: list[dict], path: Path) -> None:
+    """One JSON line per optimiser step (TRL's log history, restored across resumes)."""
+    with path.open("w") as handle:
+        for entry in log_history:
+            if "loss" in entry or "rollouts/think_rate" in entry:
+                handle.write(json.dumps(entry, sort_keys=True) + "\n")
+
+
+def train(init_model: str, problems: pd.DataFrame, out_dir: str, run_dir: str, spec: dict) -> dict:
+    """Train one run from `init_model`; checkpoints go to `run_dir`, the final model to `out_dir`."""
+    tokenizer = load_tokenizer(init_model)
+    original_template = tokenizer.chat_template
+    tokenizer.chat_template = with_generation_prompt(original_template, spec["prompt"])
+    checkpoints = Path(run_dir) / "checkpoints"
+    trainer = AutoThinkGRPOTrainer(
+        model=init_model,
+        args=grpo_config(spec, str(checkpoints)),
+        train_dataset=training_dataset(problems),
+        processing_class=tokenizer,
+        method=spec["method"],
+        method_params=spec["reward"],
+        generation_prompt=spec["prompt"],
+    )
+    resume = newest_checkpoint(checkpoints)
+    if resume is not None:
+        log.info("resuming from %s", resume)
+    result = trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+    if trainer.accelerator.is_main_process:
+        out = Path(out_dir)
+        if out.exists():
+            shutil.rmtree(out)
+        trainer.save_model(str(out))
+        tokenizer.chat_template = original_template  # the saved model keeps its own template
+        tokenizer.save_pretrained(str(out))
+        write_step_log(trainer.state.log_history, out / STEP_LOG)
+    return {"steps": trainer.state.global_step, "resumed_from": str(resume) if resume else None, **result.metrics}

@@ -1,0 +1,188 @@
+"""The GRPO trainer: judging rollouts, whole-batch rewards identical across process counts,
+settings, and a killed run that resumes from its newest checkpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autothink import rewards as R
+from autothink.config import ConfigError, check_train_runs
+from autothink.methods import Rollouts, method_rewards
+from autothink.tiny.tokenizer import build_tokenizer
+from autothink.train import grpo_config, judge, newest_checkpoint, rollout_metrics, training_dataset
+
+HELPERS = Path(__file__).parent / "helpers"
+sys.path.insert(0, str(HELPERS))
+from shaping_worker import COMPLETIONS, PROBLEMS  # noqa: E402
+
+
+def test_judge_reads_mode_answer_format_and_truncation():
+    tokenizer = build_tokenizer()
+    eos = tokenizer.eos_token_id
+    texts = ["</think>\n\n\\boxed{5}", "2+3=5</think>\n\n\\boxed{5}", "2+3=", "</think>\n\nfive"]
+    ids = [[1, 2, eos], [1, 2, 3, 4, eos], [1, 2, 3], [7, eos]]
+    rows = judge(texts, ids, ["5", "5", "5", "5"], [1, 2, None, np.nan], generation_suffix="<think>\n...\n", eos_token_id=eos)
+    rollouts = Rollouts.from_matrix(rows, group_size=2)
+    assert rollouts.think.tolist() == [False, True, True, False]
+    assert rollouts.correct.tolist() == [True, True, False, False]
+    assert rollouts.formatted.tolist() == [True, True, False, False]
+    assert rollouts.truncated.tolist() == [False, False, True, False]
+    assert rollouts.lengths.tolist() == [3, 5, 3, 2]
+    assert rollouts.levels[:2].tolist() == [1, 2] and np.isnan(rollouts.levels[2:]).all()
+    assert rollouts.groups.tolist() == [0, 0, 1, 1]
+
+
+def test_rollouts_need_whole_groups():
+    with pytest.raises(ValueError, match=r"k\*4"):
+        Rollouts.from_matrix(np.zeros((6, len(Rollouts.JUDGED))), group_size=4)
+
+
+def _rollouts(think, correct, lengths, group_size):
+    n = len(think)
+    columns = {"think": think, "correct": correct, "formatted": [True] * n, "truncated": [False] * n, "degenerate": [False] * n, "lengths": lengths, "levels": [1.0] * n}
+    return Rollouts.from_matrix(np.column_stack([np.asarray(columns[c], dtype=float) for c in Rollouts.JUDGED]), group_size)
+
+
+def test_autothink_method_is_the_reward_library_on_the_whole_batch():
+    think = [True, True, True, False, True, False, True, True]
+    correct = [True, False, True, True, True, False, True, False]
+    lengths = [50, 70, 40, 8, 60, 9, 30, 90]
+    rollouts = _rollouts(think, correct, lengths, group_size=4)
+    rewards, extras = method_rewards("autothink", rollouts, {"gamma": 0.5, "slope": 2.0, "alpha": 0.05, "beta": 0.05})
+    base = [R.mode_reward(t, c) for t, c in zip(think, correct)]
+    expected = R.shape(base, think, correct, lengths, [0, 0, 0, 0, 1, 1, 1, 1], gamma=0.5, slope=2.0, alpha=0.05, beta=0.05)
+    np.testing.assert_allclose(rewards, expected)
+    assert extras["balance/p_think"] == pytest.approx(2 * (6 / 8 - 0.5)) and extras["balance/p_no_think"] == 0
+
+
+def test_degenerate_penalty_only_when_asked():
+    n = 4
+    matrix = np.zeros((n, len(Rollouts.JUDGED)))
+    matrix[:, Rollouts.JUDGED.index("formatted")] = 1
+    matrix[:, Rollouts.JUDGED.index("degenerate")] = [1, 1, 0, 0]
+    matrix[:, Rollouts.JUDGED.index("correct")] = [0, 1, 0, 1]  # all no-think
+    rollouts = Rollouts.from_matrix(matrix, group_size=2)
+    plain, _ = method_rewards("autothink", rollouts, {})
+    penalised, _ = method_rewards("autothink", rollouts, {"degenerate_penalty": True})
+    assert plain.tolist() == [-1, 2, -1, 2] and penalised.tolist() == [-2, 2, -1, 2]
+
+
+def test_unknown_methods_and_parameters_are_named():
+    rollouts = _rollouts([True, False], [True, True], [5, 6], group_size=2)
+    with pytest.raises(ValueError, match="unknown reward method 'autothin'"):
+        method_rewards("autothin", rollouts, {})
+    with pytest.raises(ValueError, match="bad parameters \\['gama'\\]"):
+        method_rewards("autothink", rollouts, {"gama": 0.5})
+
+
+def test_rollout_metrics_report_modes_and_levels():
+    rollouts = _rollouts([True, False, True, True], [True, True, False, True], [40, 6, 50, 30], group_size=2)
+    metrics = rollout_metrics(rollouts, np.array([1.0, 2.0, 0.0, 1.0]))
+    assert metrics["rollouts/think_rate"] == 0.75 and metrics["rollouts/think_rate/level1"] == 0.75
+    assert metrics["rollouts/think/accuracy"] == pytest.approx(2 / 3) and metrics["rollouts/no_think/mean_length"] == 6
+    assert metrics["rollouts/reward"] == 1.0
+
+
+def _torchrun(processes: int, out: Path) -> list[float]:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(processes), str(HELPERS / "shaping_worker.py"), str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    written = json.loads(out.read_text())
+    assert written["world"] == processes
+    return written["rewards"]
+
+
+def test_shaped_rewards_are_identical_with_one_and_two_processes(tmp_path):
+    one = _torchrun(1, tmp_path / "one" / "rewards.json")
+    two = _torchrun(2, tmp_path / "two" / "rewards.json")
+    assert one == two  # bit for bit: every process shapes the same gathered batch
+    # and both equal the reward library applied to the whole batch at once
+    responses = ["<think>\n...\n" + c for c in COMPLETIONS]
+    from autothink.grading import grade_many
+    from autothink.prompts import detect_mode
+
+    think = [detect_mode(r) == "think" for r in responses]
+    golds = [a for _, a, _ in PROBLEMS for _ in range(4)]
+    correct = grade_many(responses, golds)
+    formatted = ["</think>" in c and "boxed" in c for c in COMPLETIONS]
+    tokenizer = build_tokenizer()
+    lengths = [len(tokenizer(c, add_special_tokens=False)["input_ids"]) + ("boxed" in c) for c in COMPLETIONS]
+    base = [R.mode_reward(t, c, f) for t, c, f in zip(think, correct, formatted)]
+    expected = R.shape(base, think, correct, lengths, np.arange(12) // 4, gamma=0.5, slope=2.0, alpha=0.05, beta=0.05)
+    np.testing.assert_allclose(one, expected, rtol=1e-6)
+
+
+def test_batches_that_do_not_split_are_rejected(tmp_path):
+    spec = json.loads((HELPERS / "train_spec.json").read_text())
+    with pytest.raises(ValueError, match="do not split into 1 update"):
+        grpo_config({**spec, "prompts_per_step": 3, "rollouts": 4, "micro_batch": 5}, str(tmp_path))
+    config = grpo_config({**spec, "prompts_per_step": 4, "rollouts": 4, "micro_batch": 4, "updates_per_step": 2}, str(tmp_path))
+    assert (config.gradient_accumulation_steps, config.steps_per_generation, config.generation_batch_size) == (2, 4, 16)
+    assert config.beta == 0 and config.lr_scheduler_type == "constant" and config.num_generations == 4
+
+
+def test_training_data_needs_problem_and_answer():
+    with pytest.raises(ValueError, match="lacks column\\(s\\) \\['answer'\\]"):
+        training_dataset(pd.DataFrame({"problem": ["1+1"]}))
+    data = training_dataset(pd.DataFrame({"problem": ["1+1"], "answer": [2]}))
+    assert data[0]["prompt"][0]["role"] == "user" and data[0]["answer"] == "2" and data[0]["level"] is None
+
+
+def test_train_runs_are_checked():
+    runs = {"a": {"init": "b", "method": "autothink", "reward": {}}, "b": {"init": "a", "method": "autothink", "reward": {}}}
+    config = {"base_models": ["m"], "training": {}, "train_runs": runs}
+    with pytest.raises(ConfigError, match="cycle: a -> b -> a"):
+        check_train_runs(config)
+    runs["b"]["init"] = "c"
+    with pytest.raises(ConfigError, match="train_runs.b.init is 'c'"):
+        check_train_runs(config)
+    runs["b"] = {"init": "base", "method": "autothink", "reward": {"alhpa": 1}}
+    with pytest.raises(ConfigError, match="train_runs.b: bad parameters"):
+        check_train_runs(config)
+    runs["b"] = {"init": "base", "method": "autothink", "reward": {}, "overrides": {"other": {"steps": 2}}}
+    with pytest.raises(ConfigError, match="overrides names \\['other'\\]"):
+        check_train_runs(config)
+
+
+def _train_command(model_dir: Path, problems: Path, tmp_path: Path, steps: int) -> list[str]:
+    spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "steps": steps}
+    return [
+        "autothink", "train", "--spec", json.dumps(spec), "--init", str(model_dir), "--problems", str(problems),
+        "--out", str(tmp_path / "model"), "--run-dir", str(tmp_path / "run"), "--threads", "1",
+    ]  # fmt: skip
+
+
+def test_killed_run_resumes_from_its_newest_checkpoint(tmp_path, random_model_dir):
+    problems = tmp_path / "train.parquet"
+    pd.DataFrame({"problem": [f"{i}+{i}" for i in range(8)], "answer": [str(2 * i) for i in range(8)], "level": [1, 2] * 4}).to_parquet(problems)
+    command = _train_command(random_model_dir, problems, tmp_path, steps=40)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 240
+    while newest_checkpoint(tmp_path / "run" / "checkpoints") is None or newest_checkpoint(tmp_path / "run" / "checkpoints").name == "checkpoint-2":
+        assert process.poll() is None and time.time() < deadline, "the run ended or stalled before its second checkpoint"
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    killed_at = int(newest_checkpoint(tmp_path / "run" / "checkpoints").name.split("-")[1])
+    assert not (tmp_path / "model").exists() and 4 <= killed_at < 40
+
+    command = _train_command(random_model_dir, problems, tmp_path, steps=killed_at + 2)
+    subprocess.run(command, check=True, capture_output=True)
+    summary = json.loads((tmp_path / "model" / "training_summary.json").read_text())
+    assert summary["resumed_from"].endswith(f"checkpoint-{killed_at}") and summary["steps"] == killed_at + 2
+    steps = [json.loads(line)["step"] for line in (tmp_path / "model" / "training_log.jsonl").read_text().splitlines()]
+    assert steps == list(range(1, killed_at + 3))  # the log survives the kill, one line per step
+    first = json.loads((tmp_path / "model" / "training_log.jsonl").read_text().splitlines()[0])
+    for key in ("loss", "rollouts/reward", "rollouts/think_rate", "balance/p_think", "step_time"):
+        assert key in first
