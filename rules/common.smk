@@ -88,20 +88,27 @@ def train_input(wildcards):
     return inputs
 
 
-def evaluated_models():
-    """(model, prompts) of every model the workflow evaluates: base models under every prompt,
-    trained models under their run's `eval_prompts` (default: the prompt they trained with)."""
-    models = [(base, PROMPTS) for base in config["base_models"]]
-    for run_name, run in TRAIN_RUNS.items():
-        prompts = run.get("eval_prompts", [run.get("prompt", config["training"]["prompt"])])
-        models += [(trained_model(base, run_name), prompts) for base in config["base_models"]]
-    return models
+def table_entries():
+    """What Table 1 shows, one entry per row and base model: base models under every prompt
+    (`<prompt>_prompt`, evaluated) and trained models under their run's `eval_prompts` (default:
+    the prompt they trained with; the row is named after the run, or `<run>_<prompt>_prompt` for
+    another prompt)."""
+    entries = []
+    for base in config["base_models"]:
+        entries += [dict(base_model=base, method=f"{p}_prompt", source="evaluated", model=base, prompt=p) for p in PROMPTS]
+        for run_name, run in TRAIN_RUNS.items():
+            trained_with = run.get("prompt", config["training"]["prompt"])
+            for p in run.get("eval_prompts", [trained_with]):
+                method = run_name if p == trained_with else f"{run_name}_{p}_prompt"
+                entries.append(dict(base_model=base, method=method, source="trained", model=trained_model(base, run_name), prompt=p))
+    return entries
 
 
 def final_outputs():
     outputs = []
-    for model, prompts in evaluated_models():
-        outputs += expand(f"{RUN}/metrics/{model}/{{prompt}}/{{bench}}.json", prompt=prompts, bench=BENCHMARKS)
+    for entry in table_entries():
+        outputs += expand(f"{RUN}/metrics/{entry['model']}/{entry['prompt']}/{{bench}}.json", bench=BENCHMARKS)
     if TINY:
         outputs += [f"{RUN}/tiny/distilled_profile.json"]
+    outputs += [f"{RUN}/table1.csv", f"{RUN}/plots/accuracy_vs_tokens_{config['base_models'][0]}.png"]
     return outputs

@@ -1,20 +1,38 @@
 # The tiny world: synthetic data and the distilled ~1M-parameter R1-style base model.
 
 
+def tiny_spec(*keys):
+    """The part of the `tiny` section a data rule depends on (so other changes do not rerun it)."""
+    return as_json({key: config["tiny"][key] for key in ("seed", "levels", "benchmarks", *keys)})
+
+
 rule tiny_data:
     output:
         train=f"{RUN}/tiny/data/train.parquet",
-        distill=f"{RUN}/tiny/data/distill.parquet",
         benchmarks=expand(f"{RUN}/tiny/data/eval/{{bench}}.parquet", bench=BENCHMARKS),
     params:
-        spec=as_json(config.get("tiny")),
+        spec=tiny_spec("train"),
         out_dir=f"{RUN}/tiny/data",
     log:
         f"{RUN}/logs/tiny_data.log",
     benchmark:
         f"{RUN}/benchmarks/tiny_data.tsv"
     shell:
-        "autothink tiny-data --spec {params.spec:q} --out-dir {params.out_dir} > {log} 2>&1"
+        "autothink tiny-data --parts splits --spec {params.spec:q} --out-dir {params.out_dir} > {log} 2>&1"
+
+
+rule tiny_corpus:
+    output:
+        f"{RUN}/tiny/data/distill.parquet",
+    params:
+        spec=tiny_spec("distill"),
+        out_dir=f"{RUN}/tiny/data",
+    log:
+        f"{RUN}/logs/tiny_corpus.log",
+    benchmark:
+        f"{RUN}/benchmarks/tiny_corpus.tsv"
+    shell:
+        "autothink tiny-data --parts corpus --spec {params.spec:q} --out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule distill:

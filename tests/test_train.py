@@ -23,7 +23,7 @@ from autothink.train import grpo_config, judge, newest_checkpoint, rollout_metri
 
 HELPERS = Path(__file__).parent / "helpers"
 sys.path.insert(0, str(HELPERS))
-from shaping_worker import COMPLETIONS, PROBLEMS  # noqa: E402
+from shaping_worker import COMPLETIONS, PROBLEMS, rewards_through_trainer  # noqa: E402
 
 
 def test_judge_reads_mode_answer_format_and_truncation():
@@ -108,19 +108,46 @@ def test_shaped_rewards_are_identical_with_one_and_two_processes(tmp_path):
     two = _torchrun(2, tmp_path / "two" / "rewards.json")
     assert one == two  # bit for bit: every process shapes the same gathered batch
     # and both equal the reward library applied to the whole batch at once
-    responses = ["<think>\n...\n" + c for c in COMPLETIONS]
-    from autothink.grading import grade_many
-    from autothink.prompts import detect_mode
-
-    think = [detect_mode(r) == "think" for r in responses]
-    golds = [a for _, a, _ in PROBLEMS for _ in range(4)]
-    correct = grade_many(responses, golds)
-    formatted = ["</think>" in c and "boxed" in c for c in COMPLETIONS]
-    tokenizer = build_tokenizer()
-    lengths = [len(tokenizer(c, add_special_tokens=False)["input_ids"]) + ("boxed" in c) for c in COMPLETIONS]
-    base = [R.mode_reward(t, c, f) for t, c, f in zip(think, correct, formatted)]
-    expected = R.shape(base, think, correct, lengths, np.arange(12) // 4, gamma=0.5, slope=2.0, alpha=0.05, beta=0.05)
+    r = _fixed_batch()
+    base = [R.mode_reward(t, c, f) for t, c, f in zip(r.think, r.correct, r.formatted)]
+    expected = R.shape(base, r.think, r.correct, r.lengths, r.groups, gamma=0.5, slope=2.0, alpha=0.05, beta=0.05)
     np.testing.assert_allclose(one, expected, rtol=1e-6)
+
+
+def _fixed_batch() -> Rollouts:
+    """The worker's batch judged directly (grading, modes, token counts), for expected values."""
+    tokenizer = build_tokenizer()
+    ids = [tokenizer(c, add_special_tokens=False)["input_ids"] + ([tokenizer.eos_token_id] if "boxed" in c else []) for c in COMPLETIONS]
+    golds = [a for _, a, _ in PROBLEMS for _ in range(4)]
+    levels = [lv for _, _, lv in PROBLEMS for _ in range(4)]
+    return Rollouts.from_matrix(judge(COMPLETIONS, ids, golds, levels, generation_suffix="<think>\n...\n", eos_token_id=tokenizer.eos_token_id), 4)
+
+
+BASELINES = {
+    "thinkprune": ({}, lambda r: R.thinkprune_reward(r.correct, r.truncated)),
+    "shorterbetter": ({"alpha": 2.0, "beta": 0.02}, lambda r: R.shorterbetter_reward(r.correct, r.lengths, r.groups, alpha=2.0, beta=0.02)),
+    "laser": ({"target_length": 20}, lambda r: R.laser_reward(r.correct, r.lengths, r.formatted, 20)),
+    "laser_d": (
+        {"targets": {"easy": 10, "medium": 20, "hard": 40}},
+        lambda r: R.laser_reward(r.correct, r.lengths, r.formatted, R.laser_d_targets(r.correct, r.groups, {"easy": 10, "medium": 20, "hard": 40})),
+    ),
+    "laser_de": (
+        {"targets": {"easy": 10, "medium": 20, "hard": 40}, "explore_length": 15},
+        lambda r: R.laser_de_reward(
+            r.correct, r.lengths, r.formatted, R.laser_d_targets(r.correct, r.groups, {"easy": 10, "medium": 20, "hard": 40}), explore_length=15, degenerate=r.degenerate
+        ),
+    ),
+    "kimi": ({"weight": 0.5}, lambda r: R.kimi_reward(r.correct, r.lengths, r.groups, weight=0.5)),
+}
+
+
+@pytest.mark.parametrize("method", sorted(BASELINES))
+def test_baseline_rewards_reach_the_trainer(method, tmp_path):
+    params, expected = BASELINES[method]
+    got = rewards_through_trainer(method, params, str(tmp_path))
+    batch = _fixed_batch()
+    np.testing.assert_allclose(got, expected(batch), rtol=1e-6)
+    assert len(set(np.round(got, 6))) > 1  # the batch tells completions apart under every method
 
 
 def test_batches_that_do_not_split_are_rejected(tmp_path):

@@ -25,7 +25,7 @@ def _threads(n: int) -> None:
 def cmd_tiny_data(args: argparse.Namespace) -> None:
     from autothink.tiny.data import make_tiny_data
 
-    written = make_tiny_data(args.spec, args.out_dir)
+    written = make_tiny_data(args.spec, args.out_dir, tuple(args.parts))
     log.info("wrote %s", ", ".join(str(p) for p in written.values()))
 
 
@@ -119,6 +119,54 @@ def cmd_train(args: argparse.Namespace) -> None:
     log.info("trained: %s", summary)
 
 
+def cmd_table(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from autothink.report import table as T
+    from autothink.report.levels import by_level, load_samples
+
+    spec = args.spec
+    rows, intervals = T.measured_rows(spec["entries"], Path(args.metrics_dir), spec["benchmarks"])
+    reference = spec.get("reference")
+    if reference:
+        reported = T.reported_rows(pd.read_csv(reference["csv"]), reference["base_models"], reference["benchmarks"])
+        rows = pd.concat([rows, reported], ignore_index=True)
+    order = {name: i for i, name in enumerate(dict.fromkeys(e["base_model"] for e in spec["entries"]))}
+    rows = rows.sort_values("base_model", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+    table = T.with_averages_and_e_f1(rows, spec["benchmarks"])
+    out = Path(args.out_dir)
+    table.to_csv(out / "table1.csv", index=False, float_format="%.4g")
+    intervals.to_csv(out / "table1_intervals.csv", index=False, float_format="%.4g")
+    (out / "table1.md").write_text(T.to_markdown(table))
+    (out / "table1.tex").write_text(T.to_latex(table))
+    (out / "table1.html").write_text(T.to_html(table, intervals))
+    levels = by_level(load_samples(spec["entries"], Path(args.samples_dir), spec["level_benchmarks"]))
+    levels.to_csv(out / "think_rate_by_level.csv", index=False, float_format="%.4g")
+    log.info("table 1:\n%s", T.to_markdown(table))
+
+
+def cmd_plots(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from autothink.report import plots as P
+    from autothink.report.levels import load_samples
+
+    spec, run = args.spec, Path(args.run_dir)
+    table, intervals = pd.read_csv(run / "table1.csv"), pd.read_csv(run / "table1_intervals.csv")
+    levels = pd.read_csv(run / "think_rate_by_level.csv")
+    out = Path(args.out_dir)
+    for base in spec["base_models"]:
+        P.save(P.accuracy_vs_tokens(table, intervals, base), out / f"accuracy_vs_tokens_{base}")
+        P.save(P.no_think_by_level(levels, base, spec["level_methods"]), out / f"no_think_by_level_{base}")
+        runs = spec["stage_chain"] + spec["beside_first"]
+        logs = {r: P.read_training_log(run / "models" / f"{base}.{r}" / "training_log.jsonl") for r in runs}
+        P.save(P.stage_curves(logs, spec["stage_chain"], spec["beside_first"]), out / f"stage_curves_{base}")
+        entries = [e for e in spec["entries"] if e["base_model"] == base and e["method"] in spec["length_methods"]]
+        samples = load_samples(entries, run / "samples", spec["benchmarks"])
+        P.save(P.length_distributions(samples, [e["method"] for e in entries]), out / f"length_distributions_{base}")
+    log.info("plots written to %s", out)
+
+
 def _spec(text: str) -> dict:
     try:
         return json.loads(text)
@@ -133,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tiny-data", help="generate the tiny world's splits and distillation corpus")
     p.add_argument("--spec", type=_spec, required=True, help="the config's `tiny` section as JSON")
     p.add_argument("--out-dir", required=True)
+    p.add_argument("--parts", nargs="+", choices=["splits", "corpus"], default=["splits", "corpus"])
     p.set_defaults(func=cmd_tiny_data)
 
     p = sub.add_parser("distill", help="train the tiny R1-style model from scratch on the corpus")
@@ -183,6 +232,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run-dir", required=True, help="folder for checkpoints (kept across reruns for resuming)")
     p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("table", help="Table 1 (csv, md, tex, html), its intervals, and mode choice by level")
+    p.add_argument("--spec", type=_spec, required=True, help="{entries, benchmarks, level_benchmarks, reference}")
+    p.add_argument("--metrics-dir", required=True)
+    p.add_argument("--samples-dir", required=True)
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=cmd_table)
+
+    p = sub.add_parser("plots", help="the report's figures (PNG and SVG)")
+    p.add_argument("--spec", type=_spec, required=True)
+    p.add_argument("--run-dir", required=True, help="results/<run name>")
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=cmd_plots)
 
     p = sub.add_parser("metrics", help="metrics of one (model, prompt, benchmark)")
     p.add_argument("--spec", type=_spec, required=True, help="{pass_k, bootstrap}")

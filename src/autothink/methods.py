@@ -59,7 +59,52 @@ def autothink(rollouts: Rollouts, *, gamma=1.0, slope=2.0, alpha=0.0, beta=0.0, 
     return shaped, {"balance/p_think": p_think, "balance/p_no_think": p_no_think}
 
 
-METHODS = {"autothink": autothink}
+def thinkprune(rollouts: Rollouts):
+    """ThinkPrune: 1 if correct, else 0; the length limit is the run's `max_completion_length`,
+    and a completion cut there scores 0 (truncated completions are not masked)."""
+    return R.thinkprune_reward(rollouts.correct, rollouts.truncated), {}
+
+
+def shorterbetter(rollouts: Rollouts, *, alpha=2.0, beta=0.001):
+    """ShorterBetter: alpha*1[correct] - beta*|L - shortest correct length of the group|."""
+    return R.shorterbetter_reward(rollouts.correct, rollouts.lengths, rollouts.groups, alpha=alpha, beta=beta), {}
+
+
+def laser(rollouts: Rollouts, *, target_length):
+    """LASER: +1 / -0.5 / -1 (correct / wrong / bad format) and +0.5 when correct within L_T."""
+    return R.laser_reward(rollouts.correct, rollouts.lengths, rollouts.formatted, target_length), {}
+
+
+def laser_d(rollouts: Rollouts, *, targets):
+    """LASER-D: L_T per difficulty bucket (easy / medium / hard) of each prompt, bucketed by the
+    accuracy of its own group in this batch (the paper re-buckets every 20 steps on a monitor set)."""
+    target = R.laser_d_targets(rollouts.correct, rollouts.groups, targets)
+    return R.laser_reward(rollouts.correct, rollouts.lengths, rollouts.formatted, target), {}
+
+
+def laser_de(rollouts: Rollouts, *, targets, explore_length):
+    """LASER-DE: LASER-D plus 0.5 for wrong, non-repetitive completions longer than L_A."""
+    target = R.laser_d_targets(rollouts.correct, rollouts.groups, targets)
+    rewards = R.laser_de_reward(
+        rollouts.correct, rollouts.lengths, rollouts.formatted, target, explore_length=explore_length, degenerate=rollouts.degenerate
+    )
+    return rewards, {}
+
+
+def kimi(rollouts: Rollouts, *, weight=1.0):
+    """Accuracy plus Kimi k1.5's per-group length term (token lengths, min/max within the group)."""
+    return R.kimi_reward(rollouts.correct, rollouts.lengths, rollouts.groups, weight=weight), {}
+
+
+METHODS = {
+    "autothink": autothink,
+    "thinkprune": thinkprune,
+    "shorterbetter": shorterbetter,
+    "laser": laser,
+    "laser_d": laser_d,
+    "laser_de": laser_de,
+    "kimi": kimi,
+}
 
 
 def check_method(name: str, params: dict) -> None:

@@ -28,7 +28,9 @@ SHAPING = {"gamma": 0.5, "slope": 2.0, "alpha": 0.05, "beta": 0.05}  # Stage-1 b
 SPEC = json.loads((Path(__file__).parent / "train_spec.json").read_text())
 
 
-def main(out: str) -> None:
+def rewards_through_trainer(method: str, params: dict, checkpoint_dir: str) -> list[float]:
+    """This process's slice of the fixed batch through `AutoThinkGRPOTrainer._calculate_rewards`:
+    the rewards of the whole gathered batch, as TRL receives them."""
     tokenizer = build_tokenizer()
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
@@ -36,11 +38,11 @@ def main(out: str) -> None:
     rows = [{"prompt": [{"role": "user", "content": p}], "answer": a, "level": float(lv)} for p, a, lv in PROBLEMS for _ in range(4)]
     trainer = AutoThinkGRPOTrainer(
         model=build_model(tokenizer, ARCH),
-        args=grpo_config(spec, str(Path(out).parent / "checkpoints")),
+        args=grpo_config(spec, checkpoint_dir),
         train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
         processing_class=tokenizer,
-        method="autothink",
-        method_params=SHAPING,
+        method=method,
+        method_params=params,
         generation_prompt="ellipsis",
     )
     trainer.model.train()
@@ -48,9 +50,13 @@ def main(out: str) -> None:
     texts = COMPLETIONS[local]
     ids = [tokenizer(t, add_special_tokens=False)["input_ids"] + ([tokenizer.eos_token_id] if "boxed" in t else []) for t in texts]
     completions = [[{"role": "assistant", "content": t}] for t in texts]
-    rewards = trainer._calculate_rewards(rows[local], [r["prompt"] for r in rows[local]], completions, ids)
-    if rank == 0:
-        Path(out).write_text(json.dumps({"world": world, "rewards": rewards[:, 0].tolist()}))
+    return trainer._calculate_rewards(rows[local], [r["prompt"] for r in rows[local]], completions, ids)[:, 0].tolist()
+
+
+def main(out: str) -> None:
+    rewards = rewards_through_trainer("autothink", SHAPING, str(Path(out).parent / "checkpoints"))
+    if int(os.environ.get("RANK", "0")) == 0:
+        Path(out).write_text(json.dumps({"world": int(os.environ.get("WORLD_SIZE", "1")), "rewards": rewards}))
     if dist.is_initialized():
         dist.barrier()
 

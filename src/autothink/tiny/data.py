@@ -71,8 +71,10 @@ def corpus_frame(problems: list[Problem], levels: list[Level], kinds: dict[str, 
     return pd.DataFrame(rows)
 
 
-def make_tiny_data(tiny: dict, out_dir: str | Path) -> dict[str, Path]:
-    """Write ``train.parquet``, ``distill.parquet`` and ``eval/<bench>.parquet`` under ``out_dir``."""
+def make_tiny_data(tiny: dict, out_dir: str | Path, parts: tuple[str, ...] = ("splits", "corpus")) -> dict[str, Path]:
+    """Write the ``splits`` (``train.parquet``, ``eval/<bench>.parquet``) and/or the ``corpus``
+    (``distill.parquet``) under ``out_dir``. The parts are separate so that changing the RL split
+    does not redo the distillation; the corpus still avoids the evaluation problems."""
     out_dir = Path(out_dir)
     (out_dir / "eval").mkdir(parents=True, exist_ok=True)
     # one independent stream per split, so changing one split's settings leaves the others as they were
@@ -83,13 +85,17 @@ def make_tiny_data(tiny: dict, out_dir: str | Path) -> dict[str, Path]:
     for (bench, spec), seed in zip(tiny["benchmarks"].items(), bench_seeds.spawn(len(tiny["benchmarks"]))):
         problems = sample_problems(np.random.default_rng(seed), levels, spec["n"], spec["mix"])
         held_out.update(p.question for p in problems)
-        written[bench] = out_dir / "eval" / f"{bench}.parquet"
-        problems_frame(problems, bench).to_parquet(written[bench], index=False)
+        if "splits" in parts:
+            written[bench] = out_dir / "eval" / f"{bench}.parquet"
+            problems_frame(problems, bench).to_parquet(written[bench], index=False)
 
     exclude = frozenset(held_out)
-    train = sample_problems(np.random.default_rng(train_seed), levels, tiny["train"]["n"], tiny["train"]["mix"], exclude)
-    written["train"] = out_dir / "train.parquet"
-    problems_frame(train, "train").to_parquet(written["train"], index=False)
+    if "splits" in parts:
+        train = sample_problems(np.random.default_rng(train_seed), levels, tiny["train"]["n"], tiny["train"]["mix"], exclude)
+        written["train"] = out_dir / "train.parquet"
+        problems_frame(train, "train").to_parquet(written["train"], index=False)
+    if "corpus" not in parts:
+        return written
 
     distill = tiny["distill"]
     rng = np.random.default_rng(corpus_seed)

@@ -1,0 +1,140 @@
+"""The report's figures (matplotlib, written as PNG and SVG).
+
+- accuracy vs tokens per base model, every measured method a point, the Pareto front drawn;
+- no-think rate by difficulty level, before training (ellipsis prompt) and after each run;
+- stage curves from the training logs, the no-balance ablation beside Stage 1;
+- length distributions of think and no-think responses.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def save(figure, stem: Path) -> list[Path]:
+    """Write ``stem.png`` and ``stem.svg``; return both paths."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    for path in paths:
+        figure.savefig(path, dpi=150, bbox_inches="tight")
+    plt.close(figure)
+    return paths
+
+
+def pareto_front(tokens: np.ndarray, accuracy: np.ndarray) -> np.ndarray:
+    """Indices of the points no other point beats on both axes (fewer tokens, higher accuracy),
+    ordered by tokens."""
+    order = np.lexsort((-accuracy, tokens))
+    front, best = [], -np.inf
+    for i in order:
+        if accuracy[i] > best:
+            front.append(i)
+            best = accuracy[i]
+    return np.asarray(front, dtype=int)
+
+
+def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model: str):
+    """Average accuracy against average tokens for one base model's measured rows. Error bars are
+    the mean of the per-benchmark 95% intervals' half-widths (a summary, not an exact interval)."""
+    rows = table[(table["base_model"] == base_model) & table["avg_acc"].notna() & table["avg_tok"].notna()].reset_index(drop=True)
+    spans = intervals.set_index(["base_model", "method"]) if not intervals.empty else None
+    figure, ax = plt.subplots(figsize=(6.5, 4.5))
+    for _, row in rows.iterrows():
+        xerr = yerr = None
+        if spans is not None and (base_model, row["method"]) in spans.index:
+            ci = spans.loc[(base_model, row["method"])]
+            yerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_acc_lo")])
+            xerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_tok_lo")])
+        marker = "s" if row["source"] == "evaluated" else "o" if row["source"] == "trained" else "^"
+        ax.errorbar(row["avg_tok"], row["avg_acc"], xerr=xerr, yerr=yerr, fmt=marker, capsize=3, label=row["method"])
+    front = pareto_front(rows["avg_tok"].to_numpy(float), rows["avg_acc"].to_numpy(float))
+    if len(front):
+        ax.step(rows["avg_tok"].to_numpy()[front], rows["avg_acc"].to_numpy()[front], where="post", color="grey", linestyle="--", linewidth=1, label="Pareto front")
+    ax.set_xlabel("mean completion tokens (average over benchmarks)")
+    ax.set_ylabel("accuracy % (average over benchmarks)")
+    ax.set_title(f"{base_model}: accuracy vs tokens")
+    ax.legend(fontsize=7, loc="best")
+    ax.grid(alpha=0.3)
+    return figure
+
+
+def no_think_by_level(levels: pd.DataFrame, base_model: str, methods: list[str]):
+    """No-think rate per level for the given methods (the ellipsis prompt = before training)."""
+    figure, ax = plt.subplots(figsize=(6.5, 4))
+    rows = levels[levels["base_model"] == base_model]
+    for method in methods:
+        part = rows[rows["method"] == method]
+        if len(part):
+            ax.plot(part["level"], part["no_think_rate"], marker="o", label=method)
+    ax.set_xlabel("difficulty level")
+    ax.set_ylabel("no-think rate")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(f"{base_model}: when does the model skip thinking?")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return figure
+
+
+def read_training_log(path: Path) -> pd.DataFrame:
+    return pd.DataFrame([json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()])
+
+
+CURVES = [
+    ("think rate", ["rollouts/think_rate"]),
+    ("mean length (tokens)", ["rollouts/think/mean_length", "rollouts/no_think/mean_length"]),
+    ("accuracy", ["rollouts/think/accuracy", "rollouts/no_think/accuracy"]),
+    ("reward", ["rollouts/reward"]),
+]
+
+
+def stage_curves(logs: dict[str, pd.DataFrame], chain: list[str], beside_first: list[str]):
+    """Training curves of consecutive runs (``chain``: Stage 1 -> 2 -> 3) on one step axis; the
+    runs in ``beside_first`` (the ablation) start at step 0 next to the first run."""
+    figure, axes = plt.subplots(2, 2, figsize=(10, 6.5), sharex=True)
+    offsets, start = {}, 0
+    for run in chain:
+        offsets[run] = start
+        start += len(logs[run])
+    for run in beside_first:
+        offsets[run] = 0
+    colors = {run: f"C{i}" for i, run in enumerate(chain + beside_first)}
+    for ax, (title, keys) in zip(axes.flat, CURVES):
+        for run, offset in offsets.items():
+            log = logs[run]
+            for key, style in zip(keys, ["-", ":"]):
+                if key in log:
+                    label = run if len(keys) == 1 else f"{run} ({key.split('/')[1].replace('_', '-')})"
+                    linestyle = "--" if run in beside_first and style == "-" else style
+                    ax.plot(log["step"] + offset, log[key], linestyle=linestyle, color=colors[run], label=label, linewidth=1.2)
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("training step (stages back to back)")
+    axes[0, 0].axhspan(0.3, 0.7, color="green", alpha=0.06)
+    axes[0, 0].legend(fontsize=7)
+    axes[0, 1].legend(fontsize=6)
+    return figure
+
+
+def length_distributions(samples: pd.DataFrame, methods: list[str]):
+    """Histograms of completion tokens by mode, one panel per method."""
+    figure, axes = plt.subplots(1, len(methods), figsize=(4 * len(methods), 3.2), squeeze=False, sharey=True)
+    bins = np.linspace(0, max(1, samples["completion_tokens"].max()), 40)
+    for ax, method in zip(axes[0], methods):
+        part = samples[samples["method"] == method]
+        for mode, color in (("think", "C0"), ("no_think", "C1")):
+            tokens = part.loc[part["mode"] == mode, "completion_tokens"]
+            ax.hist(tokens, bins=bins, alpha=0.6, color=color, label=f"{mode} ({len(tokens)})")
+        ax.set_title(method, fontsize=9)
+        ax.set_xlabel("completion tokens")
+        ax.legend(fontsize=7)
+    axes[0, 0].set_ylabel("responses")
+    return figure

@@ -1,0 +1,169 @@
+"""Table 1: accuracy and tokens per benchmark for every (base model, method), with E-F1.
+
+Rows come from the metrics files of the evaluation rules (measured) and, in the paper world, from
+the reference CSV (reported-only rows, marked by their `source`). Columns follow the paper's table:
+`<bench>_acc` (%) and `<bench>_tok` per benchmark, the unweighted averages, and E-F1 against the
+same base model's standard-prompt and no-thinking-prompt rows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+KEYS = ["base_model", "method", "source"]
+
+
+def e_f1(acc: float, tok: float, *, std_acc: float, std_tok: float, no_acc: float, no_tok: float) -> float:
+    """Efficiency-F1 (autothink.md section 4): harmonic mean of the accuracy gain and the token
+    saving, each relative to the standard -> no-thinking span; 0 when either is <= 0."""
+    if any(math.isnan(x) for x in (acc, tok, std_acc, std_tok, no_acc, no_tok)) or std_acc == no_acc or std_tok == no_tok:
+        return float("nan")
+    d_acc = (acc - std_acc) / (std_acc - no_acc)
+    d_tok = (std_tok - tok) / (std_tok - no_tok)
+    if d_acc <= 0 or d_tok <= 0:
+        return 0.0
+    return 100 * 2 * d_acc * d_tok / (d_acc + d_tok)
+
+
+def measured_rows(entries: list[dict], metrics_dir: Path, benchmarks: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Table rows and their 95% intervals from `metrics/<model>/<prompt>/<bench>.json`.
+
+    ``entries`` lists what to show: base_model, method, source, model, prompt.
+    """
+    rows, intervals = [], []
+    for entry in entries:
+        row = {key: entry[key] for key in KEYS}
+        ci = dict(row)
+        for bench in benchmarks:
+            path = Path(metrics_dir) / entry["model"] / entry["prompt"] / f"{bench}.json"
+            if not path.is_file():
+                raise FileNotFoundError(f"metrics for {entry['model']} under the {entry['prompt']} prompt on {bench} missing: {path}")
+            metrics = json.loads(path.read_text())
+            row[f"{bench}_acc"] = 100 * metrics["accuracy"]
+            row[f"{bench}_tok"] = metrics["tokens"]
+            ci[f"{bench}_acc_lo"], ci[f"{bench}_acc_hi"] = (100 * x for x in metrics["accuracy_ci"])
+            ci[f"{bench}_tok_lo"], ci[f"{bench}_tok_hi"] = metrics["tokens_ci"]
+        rows.append(row)
+        intervals.append(ci)
+    return pd.DataFrame(rows), pd.DataFrame(intervals)
+
+
+def with_averages_and_e_f1(table: pd.DataFrame, benchmarks: list[str]) -> pd.DataFrame:
+    """Add `avg_acc`, `avg_tok` (unweighted over the benchmarks; NaN if any is missing) and `e_f1`."""
+    table = table.copy()
+    acc_cols, tok_cols = [f"{b}_acc" for b in benchmarks], [f"{b}_tok" for b in benchmarks]
+    table["avg_acc"] = table[acc_cols].mean(axis=1, skipna=False)
+    table["avg_tok"] = table[tok_cols].mean(axis=1, skipna=False)
+    scores = []
+    for _, row in table.iterrows():
+        same = table[table["base_model"] == row["base_model"]].set_index("method")
+        if row["method"] in ("standard_prompt", "no_thinking_prompt") or not {"standard_prompt", "no_thinking_prompt"} <= set(same.index):
+            scores.append(float("nan"))
+            continue
+        std, no = same.loc["standard_prompt"], same.loc["no_thinking_prompt"]
+        scores.append(e_f1(row["avg_acc"], row["avg_tok"], std_acc=std["avg_acc"], std_tok=std["avg_tok"], no_acc=no["avg_acc"], no_tok=no["avg_tok"]))
+    table["e_f1"] = scores
+    return table[KEYS + acc_cols + ["avg_acc"] + tok_cols + ["avg_tok", "e_f1"]]
+
+
+def reported_rows(reference: pd.DataFrame, names: dict[str, str], benchmarks: dict[str, str]) -> pd.DataFrame:
+    """Rows a paper reports for methods we cannot run (no weights), renamed to our columns.
+
+    ``names`` maps our base-model names to the reference's; ``benchmarks`` our benchmark names to
+    the reference's column prefixes. Only rows whose source is not ours (``trained``/``evaluated``)
+    are kept, so reported and measured numbers never mix.
+    """
+    reference = reference[reference["base_model"].isin(names.values()) & ~reference["source"].isin(["trained", "evaluated", "released_checkpoint"])]
+    ours = {theirs: mine for mine, theirs in names.items()}
+    rows = []
+    for _, ref in reference.iterrows():
+        row = {"base_model": ours[ref["base_model"]], "method": ref["method"], "source": ref["source"]}
+        for mine, theirs in benchmarks.items():
+            row[f"{mine}_acc"] = ref.get(f"{theirs}_acc", np.nan)
+            row[f"{mine}_tok"] = ref.get(f"{theirs}_tok", np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def best_by_column(table: pd.DataFrame) -> dict[str, set[int]]:
+    """Row positions holding the best measured value of each numeric column (per base model):
+    highest accuracy and E-F1, fewest tokens. Reported-only rows do not compete."""
+    best: dict[str, set[int]] = {}
+    measured = table["source"].isin(["evaluated", "trained", "released_checkpoint"])
+    for column in table.columns[len(KEYS) :]:
+        best[column] = set()
+        for _, group in table[measured].groupby("base_model"):
+            values = pd.to_numeric(group[column], errors="coerce").dropna()
+            if column.endswith("_tok"):
+                values = values[~group.loc[values.index, "method"].eq("no_thinking_prompt")]  # trivially short
+            if values.empty:
+                continue
+            target = values.min() if column.endswith("_tok") else values.max()
+            best[column] |= {table.index.get_loc(i) for i in values.index[np.isclose(values, target)]}
+    return best
+
+
+def _cell(value, column: str) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.0f}" if column.endswith("_tok") else f"{value:.1f}"
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    best = best_by_column(table)
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    for pos, (_, row) in enumerate(table.iterrows()):
+        cells = [f"**{_cell(row[c], c)}**" if pos in best.get(c, ()) else _cell(row[c], c) for c in table.columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _tex(text: str) -> str:
+    return text.replace("\\", "\\textbackslash{}").replace("_", "\\_").replace("%", "\\%").replace("&", "\\&").replace("–", "--")
+
+
+def to_latex(table: pd.DataFrame) -> str:
+    """A booktabs table; the best measured value per column and base model in bold."""
+    best = best_by_column(table)
+    lines = ["\\begin{tabular}{" + "l" * len(KEYS) + "r" * (len(table.columns) - len(KEYS)) + "}", "\\toprule"]
+    lines.append(" & ".join(_tex(c) for c in table.columns) + " \\\\")
+    lines.append("\\midrule")
+    previous = None
+    for pos, (_, row) in enumerate(table.iterrows()):
+        if previous is not None and row["base_model"] != previous:
+            lines.append("\\midrule")
+        previous = row["base_model"]
+        cells = [_tex(_cell(row[c], c)) for c in table.columns]
+        cells = [f"\\textbf{{{cell}}}" if pos in best.get(c, ()) else cell for c, cell in zip(table.columns, cells)]
+        lines.append(" & ".join(cells) + " \\\\")
+    lines += ["\\bottomrule", "\\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def to_html(table: pd.DataFrame, intervals: pd.DataFrame | None = None) -> str:
+    """An HTML table; best values in bold, 95% intervals as hover titles where measured."""
+    best = best_by_column(table)
+    spans = {}
+    if intervals is not None and not intervals.empty:
+        spans = {(r["base_model"], r["method"]): r for _, r in intervals.iterrows()}
+    head = "".join(f"<th>{c}</th>" for c in table.columns)
+    body = []
+    for pos, (_, row) in enumerate(table.iterrows()):
+        cells = []
+        for c in table.columns:
+            text = _cell(row[c], c)
+            ci = spans.get((row["base_model"], row["method"]))
+            title = ""
+            if ci is not None and f"{c}_lo" in ci:
+                title = f' title="95% interval {_cell(ci[f"{c}_lo"], c)}–{_cell(ci[f"{c}_hi"], c)}"'
+            text = f"<b>{text}</b>" if pos in best.get(c, ()) else text
+            cells.append(f"<td{title}>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="table1">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body) + "\n</tbody>\n</table>\n"

@@ -1,0 +1,116 @@
+"""Table 1, mode choice by level and the figures, on small hand-made metrics and samples."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autothink.report import plots as P
+from autothink.report import table as T
+from autothink.report.levels import by_level
+
+REFERENCE = Path(__file__).resolve().parents[1] / "config" / "reference" / "paper_table1.csv"
+BENCHES = ["math500", "aime24"]
+
+
+def test_e_f1_reproduces_the_paper():
+    paper = pd.read_csv(REFERENCE).set_index(["base_model", "method"])
+
+    def score(base, method):
+        row, std, no = (paper.loc[(base, m)] for m in (method, "standard_prompt", "no_thinking_prompt"))
+        return T.e_f1(row.avg_acc, row.avg_tok, std_acc=std.avg_acc, std_tok=std.avg_tok, no_acc=no.avg_acc, no_tok=no.avg_tok)
+
+    assert score("DeepSeek-R1-Distill-Qwen-1.5B", "autothink_stage3") == pytest.approx(39.6, abs=0.05)
+    assert score("DeepSeek-R1-Distill-Qwen-1.5B", "thinkprune_4k") == pytest.approx(18.7, abs=0.05)
+    assert score("DeepScaleR-1.5B-Preview", "autothink_stage2") == pytest.approx(7.5, abs=0.06)  # from rounded averages
+    assert score("DeepSeek-R1-Distill-Qwen-1.5B", "autothink_stage1") == 0.0  # lower accuracy than standard
+
+
+def _write_metrics(root: Path, model: str, prompt: str, acc: float, tok: float) -> None:
+    for bench in BENCHES:
+        path = root / model / prompt / f"{bench}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        metrics = {"accuracy": acc, "tokens": tok, "accuracy_ci": [acc - 0.05, acc + 0.05], "tokens_ci": [tok - 5, tok + 5]}
+        path.write_text(json.dumps(metrics))
+
+
+ENTRIES = [
+    {"base_model": "m", "method": "standard_prompt", "source": "evaluated", "model": "m", "prompt": "standard"},
+    {"base_model": "m", "method": "no_thinking_prompt", "source": "evaluated", "model": "m", "prompt": "no_thinking"},
+    {"base_model": "m", "method": "autothink_stage3", "source": "trained", "model": "m.autothink_stage3", "prompt": "ellipsis"},
+]
+
+
+@pytest.fixture
+def table(tmp_path):
+    for (model, prompt), (acc, tok) in zip([("m", "standard"), ("m", "no_thinking"), ("m.autothink_stage3", "ellipsis")], [(0.5, 100), (0.3, 10), (0.6, 40)]):
+        _write_metrics(tmp_path, model, prompt, acc, tok)
+    rows, intervals = T.measured_rows(ENTRIES, tmp_path, BENCHES)
+    return T.with_averages_and_e_f1(rows, BENCHES), intervals
+
+
+def test_table_has_the_paper_columns_and_e_f1(table):
+    table, intervals = table
+    assert list(table.columns) == T.KEYS + ["math500_acc", "aime24_acc", "avg_acc", "math500_tok", "aime24_tok", "avg_tok", "e_f1"]
+    stage3 = table.set_index("method").loc["autothink_stage3"]
+    assert stage3.avg_acc == pytest.approx(60) and stage3.avg_tok == pytest.approx(40)
+    d_acc, d_tok = (60 - 50) / (50 - 30), (100 - 40) / (100 - 10)
+    assert stage3.e_f1 == pytest.approx(100 * 2 * d_acc * d_tok / (d_acc + d_tok))
+    assert math.isnan(table.set_index("method").loc["standard_prompt"].e_f1)
+    assert intervals.set_index("method").loc["autothink_stage3"].math500_acc_lo == pytest.approx(55)
+
+
+def test_missing_metrics_are_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="m.autothink_stage3 under the ellipsis prompt on math500"):
+        T.measured_rows(ENTRIES[2:], tmp_path, BENCHES)
+
+
+def test_renderings_bold_the_best_measured_values(table):
+    table, intervals = table
+    markdown = T.to_markdown(table)
+    assert markdown.splitlines()[0].startswith("| base_model | method | source |")
+    stage3_line = next(line for line in markdown.splitlines() if "autothink_stage3" in line)
+    assert "**60.0**" in stage3_line and "**40**" in stage3_line  # best accuracy; fewest tokens (no-thinking excluded)
+    latex = T.to_latex(table)
+    assert "\\toprule" in latex and "\\bottomrule" in latex and "autothink\\_stage3" in latex and "\\textbf{60.0}" in latex
+    html = T.to_html(table, intervals)
+    assert html.count("<tr>") == 4 and 'title="95% interval 55.0–65.0"' in html
+
+
+def test_reported_rows_keep_their_source_and_map_columns():
+    reference = pd.read_csv(REFERENCE)
+    rows = T.reported_rows(reference, {"r1": "DeepSeek-R1-Distill-Qwen-1.5B"}, {"math500": "math", "aime24": "aime24"})
+    assert set(rows["method"]) == {"concise_rl", "shorterbetter"} and set(rows["source"]) == {"copied_from_its_paper"}
+    concise = rows.set_index("method").loc["concise_rl"]
+    assert concise.math500_acc == 81.0 and concise.aime24_tok == 6752
+
+
+def test_levels_and_plots(tmp_path, table):
+    samples = pd.DataFrame(
+        {
+            "base_model": "m",
+            "method": ["a"] * 4 + ["b"] * 4,
+            "level": [1, 1, 2, 2] * 2,
+            "mode": ["no_think", "no_think", "think", "no_think", "think", "think", "think", "no_think"],
+            "correct": [True, True, True, False] * 2,
+            "completion_tokens": [8, 9, 80, 10, 70, 60, 90, 12],
+        }
+    )
+    levels = by_level(samples)
+    assert levels.to_dict("records")[0] == {"base_model": "m", "method": "a", "level": 1, "no_think_rate": 1.0, "accuracy": 1.0, "mean_tokens": 8.5, "n": 2}
+    assert levels["method"].tolist() == ["a", "a", "b", "b"]
+    table, intervals = table
+    written = P.save(P.accuracy_vs_tokens(table, intervals, "m"), tmp_path / "acc")
+    written += P.save(P.no_think_by_level(levels, "m", ["a", "b"]), tmp_path / "lv")
+    written += P.save(P.length_distributions(samples, ["a", "b"]), tmp_path / "len")
+    assert all(p.stat().st_size > 1000 for p in written)
+
+
+def test_pareto_front():
+    tokens, accuracy = np.array([10, 40, 100, 50]), np.array([30, 60, 50, 55])
+    assert P.pareto_front(tokens, accuracy).tolist() == [0, 1]
