@@ -19,7 +19,7 @@ from autothink import rewards as R
 from autothink.config import ConfigError, check_train_runs
 from autothink.methods import Rollouts, method_rewards
 from autothink.tiny.tokenizer import build_tokenizer
-from autothink.train import grpo_config, judge, newest_checkpoint, rollout_metrics, training_dataset
+from autothink.train import claim_run_dir, grpo_config, judge, newest_checkpoint, rollout_metrics, run_fingerprint, training_dataset
 
 HELPERS = Path(__file__).parent / "helpers"
 sys.path.insert(0, str(HELPERS))
@@ -182,6 +182,22 @@ def test_train_runs_are_checked():
         check_train_runs(config)
 
 
+def test_checkpoints_of_other_settings_are_not_resumed(tmp_path, random_model_dir):
+    spec = json.loads((HELPERS / "train_spec.json").read_text())
+    run = tmp_path / "run"
+    claim_run_dir(run, run_fingerprint(str(random_model_dir), spec))
+    (run / "checkpoints" / "checkpoint-4").mkdir(parents=True)
+    (run / "checkpoints" / "checkpoint-4" / "trainer_state.json").write_text("{}")
+    longer = {**spec, "steps": 99, "save_steps": 7, "threads": 2}  # how long and how often: same run
+    claim_run_dir(run, run_fingerprint(str(random_model_dir), longer))
+    assert newest_checkpoint(run / "checkpoints").name == "checkpoint-4"
+    claim_run_dir(run, run_fingerprint(str(random_model_dir), {**spec, "learning_rate": 0.5}))
+    assert newest_checkpoint(run / "checkpoints") is None  # another run's checkpoints are never resumed
+    (random_model_dir / "config.json").touch()  # the starting model was rebuilt
+    claim_run_dir(run, run_fingerprint(str(random_model_dir), {**spec, "learning_rate": 0.5}))
+    assert (run / "fingerprint.txt").read_text().strip() == run_fingerprint(str(random_model_dir), {**spec, "learning_rate": 0.5})
+
+
 def _train_command(model_dir: Path, problems: Path, tmp_path: Path, steps: int) -> list[str]:
     spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "steps": steps}
     return [
@@ -204,7 +220,7 @@ def test_killed_run_resumes_from_its_newest_checkpoint(tmp_path, random_model_di
     killed_at = int(newest_checkpoint(tmp_path / "run" / "checkpoints").name.split("-")[1])
     assert not (tmp_path / "model").exists() and 4 <= killed_at < 40
 
-    command = _train_command(random_model_dir, problems, tmp_path, steps=killed_at + 2)
+    command = _train_command(random_model_dir, problems, tmp_path, steps=killed_at + 2)  # a shorter run resumes too
     subprocess.run(command, check=True, capture_output=True)
     summary = json.loads((tmp_path / "model" / "training_summary.json").read_text())
     assert summary["resumed_from"].endswith(f"checkpoint-{killed_at}") and summary["steps"] == killed_at + 2

@@ -20,6 +20,7 @@ newest complete one, so a killed stage loses at most one save interval.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
 STEP_LOG = "training_log.jsonl"
+RESUMABLE_CHANGES = ("steps", "save_steps", "threads")  # a run may be extended or resaved and still resume
 
 
 def judge(texts: list[str], completion_ids: list[list[int]], answers: list[str], levels: list, *, generation_suffix: str, eos_token_id: int) -> np.ndarray:
@@ -178,6 +180,30 @@ def grpo_config(spec: dict, checkpoint_dir: str) -> GRPOConfig:
     )
 
 
+def run_fingerprint(init_model: str, spec: dict) -> str:
+    """What a run's checkpoints belong to: its settings (except how long it runs and how often it
+    saves) and the exact model it started from (for a local folder, its files' names, sizes and
+    modification times)."""
+    spec = {key: value for key, value in spec.items() if key not in RESUMABLE_CHANGES}
+    init = Path(init_model)
+    files = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in init.iterdir() if p.is_file()) if init.is_dir() else []
+    payload = json.dumps({"spec": spec, "init": str(init_model), "files": files}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def claim_run_dir(run_dir: Path, fingerprint: str) -> None:
+    """Keep the run directory's checkpoints only if they belong to this very run; checkpoints of
+    other settings or of another starting model are removed, never resumed."""
+    marker = run_dir / "fingerprint.txt"
+    if marker.is_file() and marker.read_text().strip() == fingerprint:
+        return
+    if (run_dir / "checkpoints").exists():
+        log.warning("%s holds checkpoints of other settings or another starting model: starting afresh", run_dir)
+        shutil.rmtree(run_dir / "checkpoints")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    marker.write_text(fingerprint + "\n")
+
+
 def newest_checkpoint(checkpoint_dir: Path) -> Path | None:
     """The newest complete checkpoint (its trainer state is written last), or None."""
     if not checkpoint_dir.is_dir():
@@ -210,6 +236,9 @@ def train(init_model: str, problems: pd.DataFrame, out_dir: str, run_dir: str, s
         method_params=spec["reward"],
         generation_prompt=spec["prompt"],
     )
+    if trainer.accelerator.is_main_process:
+        claim_run_dir(Path(run_dir), run_fingerprint(init_model, spec))
+    trainer.accelerator.wait_for_everyone()
     resume = newest_checkpoint(checkpoints)
     if resume is not None:
         log.info("resuming from %s", resume)
