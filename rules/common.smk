@@ -6,7 +6,8 @@ RUN = f"results/{config['run_name']}"
 BENCHMARKS = list(config["benchmarks"])
 PROMPTS = list(config["evaluation"]["prompts"])
 TINY = "tiny" in config
-EXTERNAL_MODELS = config.get("external_models", {})
+RELEASED = {name: r for name, r in config.get("released_models", {}).items() if r["base_model"] in config["base_models"]}
+EXTERNAL_MODELS = {**config.get("external_models", {}), **{name: r["id"] for name, r in RELEASED.items()}}
 TRAIN_RUNS = config.get("train_runs", {})
 
 
@@ -24,6 +25,14 @@ def tiny_datasets():
 
 
 DATASETS = tiny_datasets() if TINY else config["datasets"]
+
+
+# On a shared workstation (profiles/local-gpu) each GPU job is pinned to free GPUs; SLURM pins
+# them itself.
+PIN_GPUS = "autothink pin-gpus --count {resources.gpu} -- " if config.get("pin_gpus") else ""
+# The command that starts training (`python -m`, or `accelerate launch ... -m` for GPUs);
+# `{workflow_dir}` lets it name files shipped with the workflow (accelerate/*.yaml).
+TRAIN_LAUNCHER = config.get("training", {}).get("launcher", "python -m").replace("{workflow_dir}", workflow.basedir)
 
 
 wildcard_constraints:
@@ -68,7 +77,7 @@ def train_spec(wildcards):
     """A run's settings: the shared `training` ones, the run's own, then its per-model overrides."""
     run = TRAIN_RUNS[wildcards.run]
     spec = {**config["training"], **run, **run.get("overrides", {}).get(wildcards.base, {})}
-    for key in ("init", "eval_prompts", "overrides"):
+    for key in ("init", "eval_prompts", "overrides", "gpus", "launcher"):
         spec.pop(key, None)
     return spec
 
@@ -90,9 +99,9 @@ def train_input(wildcards):
 
 def table_entries():
     """What Table 1 shows, one entry per row and base model: base models under every prompt
-    (`<prompt>_prompt`, evaluated) and trained models under their run's `eval_prompts` (default:
-    the prompt they trained with; the row is named after the run, or `<run>_<prompt>_prompt` for
-    another prompt)."""
+    (`<prompt>_prompt`, evaluated), trained models under their run's `eval_prompts` (default: the
+    prompt they trained with; the row is named after the run, or `<run>_<prompt>_prompt` for
+    another prompt), and released checkpoints under the prompt each expects."""
     entries = []
     for base in config["base_models"]:
         entries += [dict(base_model=base, method=f"{p}_prompt", source="evaluated", model=base, prompt=p) for p in PROMPTS]
@@ -101,6 +110,9 @@ def table_entries():
             for p in run.get("eval_prompts", [trained_with]):
                 method = run_name if p == trained_with else f"{run_name}_{p}_prompt"
                 entries.append(dict(base_model=base, method=method, source="trained", model=trained_model(base, run_name), prompt=p))
+        for name, released in RELEASED.items():
+            if released["base_model"] == base:
+                entries.append(dict(base_model=base, method=name, source="released_checkpoint", model=name, prompt=released["prompt"]))
     return entries
 
 

@@ -12,12 +12,14 @@ rule evaluate_shard:
         spec=as_json(config["evaluation"]),
         shards=config["evaluation"]["shards"],
     threads: workflow.cores
+    resources:
+        gpu=config["evaluation"].get("gpus", 0),
     log:
         f"{RUN}/logs/evaluate/{{model}}/{{prompt}}/{{bench}}/shard{{shard}}.log",
     benchmark:
         f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}/{{bench}}/shard{{shard}}.tsv"
     shell:
-        "autothink evaluate --spec {params.spec:q} --model {params.model:q} --problems {input.problems}"
+        PIN_GPUS + "autothink evaluate --spec {params.spec:q} --model {params.model:q} --problems {input.problems}"
         " --prompt {wildcards.prompt} --shard {wildcards.shard} --shards {params.shards}"
         " --out {output} --threads {threads} > {log} 2>&1"
 

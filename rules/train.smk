@@ -16,10 +16,12 @@ rule train:
         spec=lambda wildcards: as_json(train_spec(wildcards)),
         run_dir=f"{RUN}/train/{{base}}.{{run}}",
     threads: lambda wildcards: train_spec(wildcards)["threads"]
+    resources:
+        gpu=config["training"].get("gpus", 0),
     log:
         f"{RUN}/logs/train/{{base}}.{{run}}.log",
     benchmark:
         f"{RUN}/benchmarks/train/{{base}}.{{run}}.tsv"
     shell:
-        "autothink train --spec {params.spec:q} --init {params.init:q} --problems {input.problems}"
+        PIN_GPUS + TRAIN_LAUNCHER + " autothink.cli train --spec {params.spec:q} --init {params.init:q} --problems {input.problems}"
         " --out {output} --run-dir {params.run_dir} --threads {threads} > {log} 2>&1"

@@ -178,7 +178,7 @@ def test_train_runs_are_checked():
     with pytest.raises(ConfigError, match="train_runs.b: bad parameters"):
         check_train_runs(config)
     runs["b"] = {"init": "base", "method": "autothink", "reward": {}, "overrides": {"other": {"steps": 2}}}
-    with pytest.raises(ConfigError, match="overrides names \\['other'\\]"):
+    with pytest.raises(ConfigError, match="overrides names \\['other'\\], which are neither"):
         check_train_runs(config)
 
 

@@ -143,10 +143,75 @@ def test_paper_world_requires_every_dataset(tmp_path, default_config):
     assert "datasets has no entry for ['math500'" in result.stdout + result.stderr
 
 
-def test_paper_config_dry_runs(tmp_path):
-    result = snakemake("-n", "--cores", "8", "--directory", str(tmp_path), "--configfile", str(REPO / "config/paper_r1_distill_1.5b.yaml"))
+def dry_run_jobs(stdout: str) -> list[dict]:
+    """The jobs a dry run plans: rule, wildcards, resources and shell command of each."""
+    jobs = []
+    for block in stdout.split("\nrule ")[1:] + stdout.split("\nlocalrule ")[1:]:
+        lines = block.splitlines()
+        job = {"rule": lines[0].rstrip(":"), "resources": "", "shell": "", "output": ""}
+        for line in lines[1:]:
+            key = line.strip().split(":")[0]
+            if key in ("output", "resources", "wildcards"):
+                job[key] = line.split(":", 1)[1].strip()
+            elif line.startswith("Shell command:"):
+                job["shell"] = line
+        jobs.append(job)
+    return jobs
+
+
+def test_one_paper_base_model_dry_runs(tmp_path):
+    result = snakemake(
+        "-n", "--printshellcmds", "--cores", "8", "--directory", str(tmp_path),
+        "--configfile", str(REPO / "config/paper.yaml"), str(REPO / "config/paper_r1_distill_1.5b.yaml"),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    counts = {line.split()[0]: int(line.split()[1]) for line in result.stdout.splitlines() if line[:1].isalpha() and len(line.split()) == 2 and line.split()[1].isdigit()}
-    assert counts["prepare_dataset"] == 5  # the five benchmarks (train is used by the RL stages)
-    assert counts["evaluate_shard"] == 3 * 5 * 8 and counts["metrics"] == 15
-    assert "tiny_data" not in counts and "distill" not in counts
+    jobs = dry_run_jobs(result.stdout)
+    count = lambda rule: sum(job["rule"] == rule for job in jobs)  # noqa: E731
+    assert count("prepare_dataset") == 6  # the training set and the five benchmarks
+    trained = {job["output"].split("/")[-1] for job in jobs if job["rule"] == "train"}
+    assert {"r1-distill-1.5b.autothink_stage1", "r1-distill-1.5b.autothink_stage3", "r1-distill-1.5b.thinkprune_iter2k"} <= trained
+    assert "tiny_data" not in {job["rule"] for job in jobs} and "distill" not in {job["rule"] for job in jobs}
+    # 3 prompts for the base model, one per trained run and released checkpoint; 5 benchmarks x 8 shards
+    assert count("metrics") == 5 * (3 + len(trained) + 5) and count("evaluate_shard") == 8 * count("metrics")
+
+
+def test_slurm_profile_runs_the_whole_paper_table(tmp_path):
+    """`snakemake --profile slurm all` from the repository root, on a machine without SLURM."""
+    result = subprocess.run(
+        ["snakemake", "-n", "--printshellcmds", "--profile", "slurm", "all", "--directory", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    jobs = dry_run_jobs(result.stdout)
+    train = [job for job in jobs if job["rule"] == "train"]
+    for base in ("r1-distill-1.5b", "deepscaler-1.5b", "r1-distill-7b"):
+        for stage in (1, 2, 3):
+            assert any(job["output"].endswith(f"{base}.autothink_stage{stage}") for job in train), (base, stage)
+    assert all("gpu=8" in job["resources"] and "slurm_partition=gpu" in job["resources"] for job in train)
+    assert all("accelerate launch --config_file" in job["shell"] and "--num_processes 8 -m autothink.cli train" in job["shell"] for job in train)
+    shards = [job for job in jobs if job["rule"] == "evaluate_shard"]
+    assert shards and all("gpu=1" in job["resources"] for job in shards)
+    assert all("gpu=" not in job["resources"] for job in jobs if job["rule"] in ("prepare_dataset", "table", "plots", "metrics"))
+    steps = {job["output"].split("/")[-1]: json.loads(job["shell"].split("--spec '")[1].split("'")[0])["steps"] for job in train}
+    assert (steps["r1-distill-7b.autothink_stage3"], steps["deepscaler-1.5b.autothink_stage1"], steps["r1-distill-1.5b.autothink_stage2"]) == (20, 110, 440)
+
+
+def test_local_gpu_profile_pins_jobs_to_gpus(tmp_path):
+    result = subprocess.run(
+        ["snakemake", "-n", "--printshellcmds", "--profile", "profiles/local-gpu", "all", "--directory", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    jobs = dry_run_jobs(result.stdout)
+    assert all(job["shell"].startswith("Shell command: autothink pin-gpus --count 8 -- accelerate") for job in jobs if job["rule"] == "train")
+    assert all(job["shell"].startswith("Shell command: autothink pin-gpus --count 1 -- autothink evaluate") for job in jobs if job["rule"] == "evaluate_shard")
+
+
+def test_compute_estimate_matches_the_papers_budget():
+    result = subprocess.run(
+        ["autothink", "estimate", "--configfile", "config/paper.yaml", "config/paper_r1_distill_1.5b.yaml"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    stages = [float(line.split()[-1]) for line in result.stdout.splitlines() if "autothink_stage" in line and line.split()[0] == "train"]
+    assert len(stages) == 3 and 600 <= sum(stages) <= 800  # the paper: ~700 H100-hours
+    assert "total:" in result.stdout

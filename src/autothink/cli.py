@@ -167,6 +167,19 @@ def cmd_plots(args: argparse.Namespace) -> None:
     log.info("plots written to %s", out)
 
 
+def cmd_pin_gpus(args: argparse.Namespace) -> None:
+    from autothink.gpus import run_pinned
+
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    sys.exit(run_pinned(args.count, command))
+
+
+def cmd_estimate(args: argparse.Namespace) -> None:
+    from autothink.estimate import estimate, merged_config, report
+
+    print(report(estimate(merged_config(args.configfile))))
+
+
 def _spec(text: str) -> dict:
     try:
         return json.loads(text)
@@ -245,6 +258,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run-dir", required=True, help="results/<run name>")
     p.add_argument("--out-dir", required=True)
     p.set_defaults(func=cmd_plots)
+
+    p = sub.add_parser("pin-gpus", help="run a command on free GPUs of this machine (CUDA_VISIBLE_DEVICES)")
+    p.add_argument("--count", type=int, required=True)
+    p.add_argument("command", nargs=argparse.REMAINDER, help="-- then the command")
+    p.set_defaults(func=cmd_pin_gpus)
+
+    p = sub.add_parser("estimate", help="GPU-hours per rule and model of a config, before submitting it")
+    p.add_argument("--configfile", nargs="+", required=True, help="config file(s), merged in order like snakemake's")
+    p.set_defaults(func=cmd_estimate)
 
     p = sub.add_parser("metrics", help="metrics of one (model, prompt, benchmark)")
     p.add_argument("--spec", type=_spec, required=True, help="{pass_k, bootstrap}")

@@ -9,7 +9,7 @@ class ConfigError(ValueError):
 
 def check_train_runs(config: dict) -> None:
     """Every run starts from `base` or another run (no cycles), names a known reward method with
-    parameters it accepts, and overrides settings only for base models that exist."""
+    parameters it accepts, and overrides settings only for models the config knows."""
     from autothink.methods import check_method
 
     runs = config.get("train_runs", {})
@@ -20,9 +20,9 @@ def check_train_runs(config: dict) -> None:
             check_method(run["method"], run["reward"])
         except ValueError as error:
             raise ConfigError(f"train_runs.{name}: {error}") from error
-        unknown = set(run.get("overrides", {})) - set(config["base_models"])
+        unknown = set(run.get("overrides", {})) - set(config["base_models"]) - set(config.get("external_models", {}))
         if unknown:
-            raise ConfigError(f"train_runs.{name}.overrides names {sorted(unknown)}, which are not base_models")
+            raise ConfigError(f"train_runs.{name}.overrides names {sorted(unknown)}, which are neither base_models nor external_models")
         seen = [name]
         while run["init"] != "base":
             if run["init"] not in runs:
