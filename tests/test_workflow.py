@@ -63,14 +63,27 @@ def smoke_config(default: dict) -> dict:
             "distill_training": {**tiny["distill_training"], "steps": 20, "batch_size": 16, "log_every": 5},
             "profile": {**tiny["profile"], "problems_per_level": 2, "sampling": {**tiny["profile"]["sampling"], "n": 2, "max_new_tokens": 40}},
         },
+        "training": {**default["training"], "micro_batch": 8, "save_steps": 1, "threads": 1},
+        "train_runs": {
+            name: {**default["train_runs"][name], "prompts_per_step": 2, "rollouts": 4, "max_completion_length": 24, "steps": steps}
+            for name, steps in [("autothink_stage1", 2), ("autothink_stage2", 1), ("autothink_stage3", 1), ("autothink_no_balance", 1), ("thinkprune_96", 1), ("kimi", 1)]
+        },
     }
 
 
-@pytest.mark.slow
-def test_smoke_world_runs_end_to_end(tmp_path, default_config):
-    config = write_config(tmp_path, smoke_config(default_config))
-    result = snakemake("--cores", "2", "--directory", str(tmp_path), "--configfile", str(config))
+@pytest.fixture(scope="module")
+def smoke_world(tmp_path_factory, default_config) -> tuple[Path, Path]:
+    """The smoke-sized default world, run once: (working directory, config file)."""
+    workdir = tmp_path_factory.mktemp("smoke")
+    config = write_config(workdir, smoke_config(default_config))
+    result = snakemake("--cores", "2", "--directory", str(workdir), "--configfile", str(config))
     assert result.returncode == 0, result.stderr[-3000:]
+    return workdir, config
+
+
+@pytest.mark.slow
+def test_smoke_world_runs_end_to_end(smoke_world, default_config):
+    tmp_path, config = smoke_world
     run = tmp_path / "results" / "smoke"
     model, tokenizer = load_model(str(run / "models" / "tiny-r1"))
     assert model.config.model_type == "qwen2" and model.config.vocab_size == len(tokenizer)
@@ -90,14 +103,91 @@ def test_smoke_world_runs_end_to_end(tmp_path, default_config):
     no_thinking = pd.read_parquet(run / "samples" / "tiny-r1" / "no_thinking" / "math500.parquet")
     assert (no_thinking["mode"] == "no_think").all()  # the prompt closes the think block itself
 
+    # the RL runs: chained stages, the ablation and two baselines, each evaluated as its own row
+    stage3 = run / "models" / "tiny-r1.autothink_stage3"
+    assert json.loads((stage3 / "training_summary.json").read_text())["steps"] == 1
+    assert load_model(str(stage3))[0].config.model_type == "qwen2"
+    table = pd.read_csv(run / "table1.csv")
+    assert table["method"].tolist() == [
+        "standard_prompt", "no_thinking_prompt", "ellipsis_prompt", "autothink_stage1", "autothink_stage2",
+        "autothink_stage3", "autothink_no_balance", "thinkprune_96", "kimi",
+    ]  # fmt: skip
+    assert set(table["source"]) == {"evaluated", "trained"} and table["e_f1"].iloc[3:].notna().all()
+    assert (run / "table1.tex").read_text().count("\\\\") == len(table) + 1
+    levels = pd.read_csv(run / "think_rate_by_level.csv")
+    assert set(levels["level"]) == set(range(1, 7)) and set(levels["method"]) == set(table["method"])
+    for name in ("accuracy_vs_tokens", "no_think_by_level", "stage_curves", "length_distributions"):
+        assert (run / "plots" / f"{name}_tiny-r1.png").stat().st_size > 5000
+
     # an evaluation killed after one of its two shards reruns only the missing shard and what follows
     for done in ("aime24/shard1.parquet", "aime24.parquet"):
         (run / "samples" / "tiny-r1" / "ellipsis" / done).unlink()
     (run / "metrics" / "tiny-r1" / "ellipsis" / "aime24.json").unlink()
     plan = snakemake("-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(config))
     jobs = [line.split()[1].rstrip(":") for line in plan.stdout.splitlines() if line.startswith(("rule ", "localrule "))]
-    assert sorted(jobs) == ["all", "evaluate_shard", "merge_samples", "metrics"], plan.stdout[-2000:]
+    assert sorted(jobs) == ["all", "evaluate_shard", "merge_samples", "metrics", "plots", "table"], plan.stdout[-2000:]
     assert "shard1.parquet" in plan.stdout and "aime24/shard0.parquet" not in plan.stdout.split("rule merge")[0]
+
+
+@pytest.mark.slow
+def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
+    """`snakemake --report` on the smoke world, opened in Chromium: the description, Table 1 and
+    every plot render (the table's text in its frame, each image decoded with a real size)."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs Debian's chromium and chromium-driver)")
+    workdir, config = smoke_world
+    report = workdir / "results" / "smoke" / "report.html"
+    result = snakemake("--cores", "1", "--directory", str(workdir), "--configfile", str(config), "--report", str(report))
+    assert result.returncode == 0 and report.stat().st_size > 100_000, result.stderr[-2000:]
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
+    browser = webdriver.Chrome(service=webdriver.ChromeService(CHROMEDRIVER), options=options)
+    browser.implicitly_wait(5)
+    try:
+        browser.get(report.as_uri())
+        assert "AutoThink reproduction" in browser.find_element("tag name", "body").text
+        browser.save_screenshot(str(tmp_path / "report.png"))
+        assert (tmp_path / "report.png").stat().st_size > 10_000
+        shown = browser.execute_script("return Object.keys(results)")
+        plots = [name for name in shown if name.endswith(".png")]
+        assert len(plots) == 4 and any(name.endswith("table1.html") for name in shown)
+
+        frame = _open_result(browser, report, ["1. Table 1"], "table1.html").find_element("tag name", "iframe")
+        browser.switch_to.frame(frame)
+        table_text = browser.find_element("tag name", "body").text
+        browser.switch_to.default_content()
+        for method in ("standard_prompt", "autothink_stage3", "thinkprune_96"):
+            assert method in table_text
+
+        categories = {"accuracy_vs_tokens": "2. Accuracy vs tokens", "no_think_by_level": "3. Mode by difficulty", "stage_curves": "4. Training curves", "length_distributions": "5. Response lengths"}
+        for name in plots:
+            category = categories[Path(name).stem.removesuffix("_tiny-r1")]
+            images = _open_result(browser, report, [category, "tiny-r1"], Path(name).name).find_elements("css selector", "img[src^='data:image/png']")
+            assert images and browser.execute_script("return arguments[0].naturalWidth", images[0]) > 100, name
+    finally:
+        browser.quit()
+
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+CHROMIUM_FLAGS = [  # headless, and no attempts to reach Google's services from a closed network
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+]  # fmt: skip
+
+
+def _open_result(browser, report: Path, menu: list[str], filename: str):
+    """Reload the report, walk its menu (category, subcategory) and press the eye of one file."""
+    browser.get(report.as_uri())
+    for entry in menu:
+        browser.find_element("xpath", f"//*[normalize-space(text())='{entry}']").click()
+    row = browser.find_element("xpath", f"//td[normalize-space(text())='{filename}']/ancestor::tr")
+    row.find_element("css selector", "a[iconname='eye']").click()
+    return browser.find_element("tag name", "body")
 
 
 def test_inconsistent_mix_is_named(tmp_path, default_config):
@@ -175,14 +265,19 @@ def test_one_paper_base_model_dry_runs(tmp_path):
     assert count("metrics") == 5 * (3 + len(trained) + 5) and count("evaluate_shard") == 8 * count("metrics")
 
 
-def test_slurm_profile_runs_the_whole_paper_table(tmp_path):
-    """`snakemake --profile slurm all` from the repository root, on a machine without SLURM."""
+def profile_dry_run(profile: str, workdir: Path) -> list[dict]:
+    """`snakemake -n --profile PROFILE all` typed in the repository root; the planned jobs."""
     result = subprocess.run(
-        ["snakemake", "-n", "--printshellcmds", "--profile", "slurm", "all", "--directory", str(tmp_path)],
+        ["snakemake", "-n", "--printshellcmds", "--profile", profile, "all", "--directory", str(workdir)],
         cwd=REPO, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    jobs = dry_run_jobs(result.stdout)
+    return dry_run_jobs(result.stdout)
+
+
+def test_slurm_profile_runs_the_whole_paper_table(tmp_path):
+    """`snakemake --profile slurm all` from the repository root, on a machine without SLURM."""
+    jobs = profile_dry_run("slurm", tmp_path)
     train = [job for job in jobs if job["rule"] == "train"]
     for base in ("r1-distill-1.5b", "deepscaler-1.5b", "r1-distill-7b"):
         for stage in (1, 2, 3):
@@ -197,12 +292,7 @@ def test_slurm_profile_runs_the_whole_paper_table(tmp_path):
 
 
 def test_local_gpu_profile_pins_jobs_to_gpus(tmp_path):
-    result = subprocess.run(
-        ["snakemake", "-n", "--printshellcmds", "--profile", "profiles/local-gpu", "all", "--directory", str(tmp_path)],
-        cwd=REPO, capture_output=True, text=True,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
-    jobs = dry_run_jobs(result.stdout)
+    jobs = profile_dry_run("profiles/local-gpu", tmp_path)
     assert all(job["shell"].startswith("Shell command: autothink pin-gpus --count 8 -- accelerate") for job in jobs if job["rule"] == "train")
     assert all(job["shell"].startswith("Shell command: autothink pin-gpus --count 1 -- autothink evaluate") for job in jobs if job["rule"] == "evaluate_shard")
 
