@@ -150,6 +150,21 @@ def test_baseline_rewards_reach_the_trainer(method, tmp_path):
     assert len(set(np.round(got, 6))) > 1  # the batch tells completions apart under every method
 
 
+@pytest.mark.parametrize("method", sorted(BASELINES))
+def test_each_baseline_trains_a_few_steps(method, tmp_path, random_model_dir):
+    """Each baseline through the whole loop (generation, judging, gather, reward, GRPO update)."""
+    from autothink.train import train
+
+    spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "method": method, "reward": BASELINES[method][0], "prompt": "standard"}
+    problems = pd.DataFrame({"problem": ["1+2", "3+4"], "answer": ["3", "7"], "level": [1, 1]})
+    summary = train(str(random_model_dir), problems, str(tmp_path / "model"), str(tmp_path / "run"), spec)
+    assert summary["steps"] == 2
+    log = [json.loads(line) for line in (tmp_path / "model" / "training_log.jsonl").read_text().splitlines()]
+    assert [entry["step"] for entry in log] == [1, 2]
+    for entry in log:  # the reward TRL turned into advantages is the method's reward of the whole batch
+        assert entry["reward"] == pytest.approx(entry["rollouts/reward"]) and "balance/p_think" not in entry
+
+
 def test_batches_that_do_not_split_are_rejected(tmp_path):
     spec = json.loads((HELPERS / "train_spec.json").read_text())
     with pytest.raises(ValueError, match="do not split into 1 update"):
