@@ -95,12 +95,18 @@ def test_corpus_responses_are_well_formed(tmp_path, default_config):
     tiny = {**default_config["tiny"], "distill": {**default_config["tiny"]["distill"], "n": 3000}}
     corpus = pd.read_parquet(make_tiny_data(tiny, tmp_path)["distill"])
     intuition = {i + 1: lv["intuition"] for i, lv in enumerate(tiny["levels"])}
+    slip = {i + 1: lv.get("slip", 0) for i, lv in enumerate(tiny["levels"])}
+    think_right = {}
     for row in corpus.itertuples():
         response = GENERATION_PROMPTS[row.prompt] + row.completion
         mode = detect_mode(response)
         assert mode == ("think" if row.completion[0] != "<" else "no_think")
-        if mode == "think":  # thinking is always right
-            assert grade(response, str(sum(map(int, row.problem.split("+")))))
+        if mode == "think":
+            think_right.setdefault(row.level, []).append(grade(response, str(sum(map(int, row.problem.split("+"))))))
+    for level, right in think_right.items():  # thinking is right unless a column slipped
+        assert np.mean(right) == pytest.approx(1 - slip[level], abs=0.05)
+        if slip[level] == 0:
+            assert all(right)
     shares = corpus.groupby("prompt").size() / len(corpus)
     kinds = tiny["distill"]["kinds"]
     assert shares["standard"] == pytest.approx(kinds["standard_think"] / sum(kinds.values()), abs=0.03)
