@@ -46,22 +46,23 @@ def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model:
     the mean of the per-benchmark 95% intervals' half-widths (a summary, not an exact interval)."""
     rows = table[(table["base_model"] == base_model) & table["avg_acc"].notna() & table["avg_tok"].notna()].reset_index(drop=True)
     spans = intervals.set_index(["base_model", "method"]) if not intervals.empty else None
-    figure, ax = plt.subplots(figsize=(6.5, 4.5))
-    for _, row in rows.iterrows():
+    figure, ax = plt.subplots(figsize=(7.5, 5))
+    colors = plt.cm.tab20(np.linspace(0, 1, 20))
+    for i, row in rows.iterrows():
         xerr = yerr = None
         if spans is not None and (base_model, row["method"]) in spans.index:
             ci = spans.loc[(base_model, row["method"])]
             yerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_acc_lo")])
             xerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_tok_lo")])
         marker = "s" if row["source"] == "evaluated" else "o" if row["source"] == "trained" else "^"
-        ax.errorbar(row["avg_tok"], row["avg_acc"], xerr=xerr, yerr=yerr, fmt=marker, capsize=3, label=row["method"])
+        ax.errorbar(row["avg_tok"], row["avg_acc"], xerr=xerr, yerr=yerr, fmt=marker, capsize=3, color=colors[i % 20], label=row["method"])
     front = pareto_front(rows["avg_tok"].to_numpy(float), rows["avg_acc"].to_numpy(float))
     if len(front):
         ax.step(rows["avg_tok"].to_numpy()[front], rows["avg_acc"].to_numpy()[front], where="post", color="grey", linestyle="--", linewidth=1, label="Pareto front")
     ax.set_xlabel("mean completion tokens (average over benchmarks)")
     ax.set_ylabel("accuracy % (average over benchmarks)")
     ax.set_title(f"{base_model}: accuracy vs tokens")
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.grid(alpha=0.3)
     return figure
 
