@@ -42,6 +42,12 @@ wildcard_constraints:
     model=r"[A-Za-z0-9_.-]+",
 
 
+def all_cores(wildcards):
+    """Threads of the model-running rules: every core Snakemake was given (read at run time, so
+    `snakemake --report` works without --cores)."""
+    return workflow.cores
+
+
 def as_json(obj):
     """A config section as a JSON string for a rule's `--spec` (quote with `:q` in shell)."""
     return json.dumps(obj, sort_keys=True)

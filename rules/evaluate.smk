@@ -11,7 +11,7 @@ rule evaluate_shard:
         model=model_location,
         spec=as_json(config["evaluation"]),
         shards=config["evaluation"]["shards"],
-    threads: workflow.cores
+    threads: all_cores
     resources:
         gpu=config["evaluation"].get("gpus", 0),
     log:

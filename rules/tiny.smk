@@ -44,7 +44,7 @@ rule distill:
         summary=f"{RUN}/tiny/distill_summary.json",
     params:
         spec=as_json({"model": config["tiny"]["model"], "training": config["tiny"]["distill_training"]}),
-    threads: workflow.cores
+    threads: all_cores
     log:
         f"{RUN}/logs/distill.log",
     benchmark:
@@ -63,7 +63,7 @@ rule tiny_profile:
         json=f"{RUN}/tiny/distilled_profile.json",
     params:
         spec=as_json({**config["tiny"]["profile"], "train_mix": config["tiny"]["train"]["mix"]}),
-    threads: workflow.cores
+    threads: all_cores
     log:
         f"{RUN}/logs/tiny_profile.log",
     benchmark:

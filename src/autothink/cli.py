@@ -13,12 +13,12 @@ import logging
 import sys
 from pathlib import Path
 
-import torch
-
 log = logging.getLogger("autothink")
 
 
 def _threads(n: int) -> None:
+    import torch  # only the rules that run a model pay for importing torch
+
     torch.set_num_threads(max(1, n))
 
 

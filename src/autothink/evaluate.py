@@ -11,13 +11,16 @@ intervals over problems.
 from __future__ import annotations
 
 from math import comb
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from autothink.generate import Completion
 from autothink.grading import answers_match_many, extract_answer
 from autothink.prompts import GENERATION_PROMPTS, detect_mode
+
+if TYPE_CHECKING:  # the metrics rule should not pay for importing torch and transformers
+    from autothink.generate import Completion
 
 SAMPLE_COLUMNS = [
     "problem_id", "sample", "level", "response", "completion_tokens", "finish_reason", "mode", "answer", "correct",

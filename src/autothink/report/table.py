@@ -166,4 +166,9 @@ def to_html(table: pd.DataFrame, intervals: pd.DataFrame | None = None) -> str:
             text = f"<b>{text}</b>" if pos in best.get(c, ()) else text
             cells.append(f"<td{title}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="table1">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body) + "\n</tbody>\n</table>\n"
+    style = (
+        "<style>table.table1{border-collapse:collapse;font:13px sans-serif}"
+        "table.table1 td,table.table1 th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}"
+        "table.table1 td:nth-child(-n+3),table.table1 th:nth-child(-n+3){text-align:left}</style>\n"
+    )
+    return style + f'<table class="table1">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body) + "\n</tbody>\n</table>\n"
