@@ -27,6 +27,7 @@ rule table:
         tex=f"{RUN}/table1.tex",
         html=report(f"{RUN}/table1.html", caption="../report/captions/table1.rst", category="1. Table 1"),
         levels=report(f"{RUN}/think_rate_by_level.csv", caption="../report/captions/levels.rst", category="3. Mode by difficulty"),
+        compared=f"{RUN}/paper_vs_reproduced.csv",
     params:
         spec=as_json(table_spec()),
     log:

@@ -90,6 +90,18 @@ def test_reported_rows_keep_their_source_and_map_columns():
     assert concise.math500_acc == 81.0 and concise.aime24_tok == 6752
 
 
+def test_paper_vs_reproduced_gives_deltas_per_cell(table):
+    table, _ = table
+    reference = pd.read_csv(REFERENCE)
+    names = {"m": "DeepSeek-R1-Distill-Qwen-1.5B"}
+    compared = T.paper_vs_reproduced(table, reference, names, {"math500": "math", "aime24": "aime24"}).set_index("method")
+    assert set(compared.index) == {"standard_prompt", "no_thinking_prompt", "autothink_stage3"}
+    stage3 = compared.loc["autothink_stage3"]
+    assert stage3.math500_acc_paper == 84.0 and stage3.math500_acc_ours == pytest.approx(60)
+    assert stage3.math500_acc_delta == pytest.approx(60 - 84.0) and stage3.aime24_tok_delta == pytest.approx(40 - 9514)
+    assert stage3.e_f1_paper == 39.6
+
+
 def test_levels_and_plots(tmp_path, table):
     samples = pd.DataFrame(
         {

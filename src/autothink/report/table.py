@@ -90,6 +90,26 @@ def reported_rows(reference: pd.DataFrame, names: dict[str, str], benchmarks: di
     return pd.DataFrame(rows)
 
 
+def paper_vs_reproduced(table: pd.DataFrame, reference: pd.DataFrame, names: dict[str, str], benchmarks: dict[str, str]) -> pd.DataFrame:
+    """Our measured rows next to the paper's rows of the same (base model, method): for every
+    cell the paper's value, ours, and the absolute difference (ours - paper)."""
+    theirs = reference.set_index(["base_model", "method"])
+    columns = [f"{b}_{kind}" for kind in ("acc", "tok") for b in benchmarks] + ["avg_acc", "avg_tok", "e_f1"]
+    rows = []
+    for _, row in table[table["source"].isin(["evaluated", "trained", "released_checkpoint"])].iterrows():
+        key = (names.get(row["base_model"]), row["method"])
+        if key not in theirs.index:
+            continue
+        paper = theirs.loc[key]
+        out = {"base_model": row["base_model"], "method": row["method"]}
+        for column in columns:
+            ref_column = column if column.startswith(("avg", "e_f1")) else benchmarks[column.rsplit("_", 1)[0]] + "_" + column.rsplit("_", 1)[1]
+            ours, published = row[column], pd.to_numeric(paper.get(ref_column, np.nan), errors="coerce")
+            out[f"{column}_paper"], out[f"{column}_ours"], out[f"{column}_delta"] = published, ours, ours - published
+        rows.append(out)
+    return pd.DataFrame(rows, columns=["base_model", "method"] + [f"{c}_{k}" for c in columns for k in ("paper", "ours", "delta")])
+
+
 def best_by_column(table: pd.DataFrame) -> dict[str, set[int]]:
     """Row positions holding the best measured value of each numeric column (per base model):
     highest accuracy and E-F1, fewest tokens. Reported-only rows do not compete."""
