@@ -182,11 +182,14 @@ CHROMIUM_FLAGS = [  # headless, and no attempts to reach Google's services from 
 
 
 def _open_result(browser, report: Path, menu: list[str], filename: str):
-    """Reload the report, walk its menu (category, subcategory) and press the eye of one file
-    (listed by its path in the workflow)."""
+    """Reload the report, walk its menu (category, then subcategory: the report skips a
+    subcategory level that has a single entry) and press the eye of one file (listed by its path
+    in the workflow)."""
     browser.get(report.as_uri())
-    for entry in menu:
-        browser.find_element("xpath", f"//*[normalize-space(text())='{entry}']").click()
+    browser.find_element("xpath", f"//*[normalize-space(text())='{menu[0]}']").click()
+    for entry in menu[1:]:
+        for element in browser.find_elements("xpath", f"//*[normalize-space(text())='{entry}']"):
+            element.click()
     row = browser.find_element("xpath", f"//td[normalize-space(text())='{filename}']/ancestor::tr")
     row.find_element("css selector", "a[iconname='eye']").click()
     return browser.find_element("tag name", "body")
@@ -218,6 +221,8 @@ def test_external_model_and_local_datasets_run_without_the_tiny_world(tmp_path, 
             for name in ["train", *default_config["benchmarks"]]
         },
         evaluation={**config["evaluation"], "bootstrap": 20, "sampling": {**config["evaluation"]["sampling"], "n": 2, "max_new_tokens": 8}},
+        training={**config["training"], "micro_batch": 4, "threads": 1},
+        train_runs={"autothink_stage1": {**config["train_runs"]["autothink_stage1"], "prompts_per_step": 2, "rollouts": 2, "max_completion_length": 8, "steps": 1}},
     )
     result = snakemake("--cores", "2", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, config)))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -225,6 +230,8 @@ def test_external_model_and_local_datasets_run_without_the_tiny_world(tmp_path, 
     assert pd.read_parquet(run / "data" / "eval" / "math500.parquet")["level"].tolist() == [1, 2, 3, 4]
     metrics = json.loads((run / "metrics" / "r1-like" / "ellipsis" / "amc23.json").read_text())
     assert metrics["n_problems"] == 4 and set(metrics["per_level"]) == {"1", "2", "3", "4"}
+    assert (run / "models" / "r1-like.autothink_stage1" / "training_log.jsonl").exists()  # trained from the external folder
+    assert pd.read_csv(run / "table1.csv")["method"].tolist()[-1] == "autothink_stage1"
 
 
 def test_paper_world_requires_every_dataset(tmp_path, default_config):
