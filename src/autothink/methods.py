@@ -41,9 +41,6 @@ class Rollouts:
         flags = {name: columns[name] > 0.5 for name in ("think", "correct", "formatted", "truncated", "degenerate")}
         return cls(**flags, lengths=columns["lengths"], levels=columns["levels"], groups=np.arange(len(matrix)) // group_size)
 
-    def __len__(self) -> int:
-        return len(self.think)
-
 
 def autothink(rollouts: Rollouts, *, gamma=1.0, slope=2.0, alpha=0.0, beta=0.0, degenerate_penalty=False):
     """The mode-aware reward (+1/0 think, +2/-1 no-think), then Stage-3 length shaping and Stage-1
