@@ -122,9 +122,12 @@ def table_entries():
     return entries
 
 
+TABLE_ENTRIES = table_entries()
+
+
 def final_outputs():
     outputs = []
-    for entry in table_entries():
+    for entry in TABLE_ENTRIES:
         outputs += expand(f"{RUN}/metrics/{entry['model']}/{entry['prompt']}/{{bench}}.json", bench=BENCHMARKS)
     if TINY:
         outputs += [f"{RUN}/tiny/distilled_profile.json"]

@@ -3,7 +3,7 @@
 
 def table_spec():
     spec = {
-        "entries": table_entries(),
+        "entries": TABLE_ENTRIES,
         "benchmarks": BENCHMARKS,
         "level_benchmarks": config["report"]["level_benchmarks"],
     }
@@ -14,10 +14,10 @@ def table_spec():
 
 rule table:
     input:
-        metrics=[f"{RUN}/metrics/{e['model']}/{e['prompt']}/{b}.json" for e in table_entries() for b in BENCHMARKS],
+        metrics=[f"{RUN}/metrics/{e['model']}/{e['prompt']}/{b}.json" for e in TABLE_ENTRIES for b in BENCHMARKS],
         samples=[
             f"{RUN}/samples/{e['model']}/{e['prompt']}/{b}.parquet"
-            for e in table_entries()
+            for e in TABLE_ENTRIES
             for b in config["report"]["level_benchmarks"]
         ],
     output:
@@ -57,9 +57,12 @@ def plot_spec():
         "beside_first": beside,
         "level_methods": ["ellipsis_prompt", *chain, *beside],
         "length_methods": ["ellipsis_prompt", *chain[-1:]],
-        "entries": table_entries(),
+        "entries": TABLE_ENTRIES,
         "benchmarks": BENCHMARKS,
     }
+
+
+PLOT_SPEC = plot_spec()
 
 
 rule plots:
@@ -69,14 +72,14 @@ rule plots:
         levels=f"{RUN}/think_rate_by_level.csv",
         samples=[
             f"{RUN}/samples/{e['model']}/{e['prompt']}/{b}.parquet"
-            for e in table_entries()
-            if e["method"] in plot_spec()["length_methods"]
+            for e in TABLE_ENTRIES
+            if e["method"] in PLOT_SPEC["length_methods"]
             for b in BENCHMARKS
         ],
         models=[
             f"{RUN}/models/{trained_model(base, run)}"
             for base in config["base_models"]
-            for run in plot_spec()["stage_chain"] + plot_spec()["beside_first"]
+            for run in PLOT_SPEC["stage_chain"] + PLOT_SPEC["beside_first"]
         ],
     output:
         plot_files("accuracy_vs_tokens", "accuracy_vs_tokens", "2. Accuracy vs tokens"),
@@ -84,7 +87,7 @@ rule plots:
         plot_files("stage_curves", "stage_curves", "4. Training curves"),
         plot_files("length_distributions", "length_distributions", "5. Response lengths"),
     params:
-        spec=as_json(plot_spec()),
+        spec=as_json(PLOT_SPEC),
     log:
         f"{RUN}/logs/plots.log",
     benchmark:

@@ -120,34 +120,22 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_table(args: argparse.Namespace) -> None:
-    import pandas as pd
-
     from autothink.report import table as T
     from autothink.report.levels import by_level, load_samples
 
     spec = args.spec
-    rows, intervals = T.measured_rows(spec["entries"], Path(args.metrics_dir), spec["benchmarks"])
-    reference = spec.get("reference")
-    if reference:
-        paper = pd.read_csv(reference["csv"])
-        rows = pd.concat([rows, T.reported_rows(paper, reference["base_models"], reference["benchmarks"])], ignore_index=True)
-    order = {name: i for i, name in enumerate(dict.fromkeys(e["base_model"] for e in spec["entries"]))}
-    rows = rows.sort_values("base_model", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
-    table = T.with_averages_and_e_f1(rows, spec["benchmarks"])
+    table, intervals, compared = T.build(spec, Path(args.metrics_dir))
     out = Path(args.out_dir)
+    markdown = T.to_markdown(table)
     table.to_csv(out / "table1.csv", index=False, float_format="%.4g")
     intervals.to_csv(out / "table1_intervals.csv", index=False, float_format="%.4g")
-    (out / "table1.md").write_text(T.to_markdown(table))
+    (out / "table1.md").write_text(markdown)
     (out / "table1.tex").write_text(T.to_latex(table))
     (out / "table1.html").write_text(T.to_html(table, intervals))
-    if reference:
-        compared = T.paper_vs_reproduced(table, paper, reference["base_models"], reference["benchmarks"])
-    else:  # the tiny world has no published numbers to compare with
-        compared = pd.DataFrame(columns=["base_model", "method"])
     compared.to_csv(out / "paper_vs_reproduced.csv", index=False, float_format="%.4g")
     levels = by_level(load_samples(spec["entries"], Path(args.samples_dir), spec["level_benchmarks"]))
     levels.to_csv(out / "think_rate_by_level.csv", index=False, float_format="%.4g")
-    log.info("table 1:\n%s", T.to_markdown(table))
+    log.info("table 1:\n%s", markdown)
 
 
 def cmd_plots(args: argparse.Namespace) -> None:

@@ -110,6 +110,24 @@ def paper_vs_reproduced(table: pd.DataFrame, reference: pd.DataFrame, names: dic
     return pd.DataFrame(rows, columns=["base_model", "method"] + [f"{c}_{k}" for c in columns for k in ("paper", "ours", "delta")])
 
 
+def build(spec: dict, metrics_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Table 1 (measured rows, then any reported-only rows, grouped by base model in config
+    order), its intervals, and the paper-vs-reproduced comparison (empty without a reference)."""
+    rows, intervals = measured_rows(spec["entries"], metrics_dir, spec["benchmarks"])
+    reference = spec.get("reference")
+    if reference:
+        paper = pd.read_csv(reference["csv"])
+        rows = pd.concat([rows, reported_rows(paper, reference["base_models"], reference["benchmarks"])], ignore_index=True)
+    order = {name: i for i, name in enumerate(dict.fromkeys(e["base_model"] for e in spec["entries"]))}
+    rows = rows.sort_values("base_model", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+    table = with_averages_and_e_f1(rows, spec["benchmarks"])
+    if reference:
+        compared = paper_vs_reproduced(table, paper, reference["base_models"], reference["benchmarks"])
+    else:  # the tiny world has no published numbers to compare with
+        compared = pd.DataFrame(columns=["base_model", "method"])
+    return table, intervals, compared
+
+
 def best_by_column(table: pd.DataFrame) -> dict[str, set[int]]:
     """Row positions holding the best measured value of each numeric column (per base model):
     highest accuracy and E-F1, fewest tokens. Reported-only rows do not compete."""
