@@ -25,7 +25,7 @@ rule tiny_corpus:
     output:
         f"{RUN}/tiny/data/distill.parquet",
     params:
-        spec=tiny_spec("distill"),
+        spec=tiny_spec("distill", "teacher"),
         out_dir=f"{RUN}/tiny/data",
     log:
         f"{RUN}/logs/tiny_corpus.log",

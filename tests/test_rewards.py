@@ -9,6 +9,9 @@ import pytest
 
 from autothink.rewards import (
     balance_factors,
+    batch_balance,
+    changed_group_share,
+    group_advantages,
     is_degenerate,
     kimi_length_penalty,
     kimi_reward,
@@ -20,6 +23,7 @@ from autothink.rewards import (
     shape,
     shorterbetter_reward,
     thinkprune_reward,
+    zero_variance_share,
 )
 
 
@@ -140,3 +144,23 @@ def test_kimi_per_group():
     np.testing.assert_allclose(out, [0.5, 0.0, -0.5, 0.0, 0.0, -0.5])
     np.testing.assert_allclose(kimi_length_penalty([1, 0], [5, 5], [0, 0]), [0.0, 0.0])
     np.testing.assert_allclose(kimi_reward([1, 0, 1], [10, 20, 30], [0, 0, 0], weight=0.5), [1.25, 0.0, 0.75])
+
+
+def test_group_advantages_are_grpo_z_scores():
+    adv = group_advantages([1.0, 0.0, 2.0, 2.0, 5.0, 5.0], [0, 0, 0, 0, 1, 1])
+    np.testing.assert_allclose(adv[:4], (np.array([1, 0, 2, 2]) - 1.25) / np.std([1, 0, 2, 2], ddof=1))
+    np.testing.assert_allclose(adv[4:], [0.0, 0.0])  # a constant group has no advantage
+
+
+def test_balance_moves_advantages_only_in_groups_it_reshapes():
+    # 3 groups: all think (the balance's shift leaves z-scores alone), mixed modes with three
+    # reward values (reshaped), and a constant group (no gradient either way)
+    think = np.array([1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1], dtype=bool)
+    correct = np.array([1, 0, 1, 0, 1, 0, 0, 0, 1, 1, 1, 1], dtype=bool)
+    groups = np.repeat([0, 1, 2], 4)
+    base = np.array([mode_reward(t, c) for t, c in zip(think, correct)])
+    balanced = batch_balance(base, think, correct, gamma=0.5, slope=2.0)
+    assert balance_factors(think, gamma=0.5, slope=2.0)[0] > 0
+    assert changed_group_share(base, balanced, groups) == pytest.approx(1 / 3)
+    assert zero_variance_share(balanced, groups) == pytest.approx(1 / 3)
+    assert changed_group_share(base, base, groups) == 0.0

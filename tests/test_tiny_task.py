@@ -12,55 +12,112 @@ from autothink.tiny.data import make_tiny_data
 from autothink.tiny.task import (
     Level,
     Problem,
-    column_lines,
-    intuitive_answer,
+    Teacher,
+    column_work,
+    direct_accuracy,
+    direct_answer,
+    direct_response,
     levels_from_config,
     problem_space,
     sample_problems,
+    teacher_direct,
+    teacher_think,
     think_trace,
 )
 
 
-def test_column_lines_carry():
-    assert column_lines(Problem(3, 47, 38)) == ["7+8=15", "4+3+1=8"]
-    assert column_lines(Problem(2, 95, 7)) == ["5+7=12", "9+1=10"]
-    assert think_trace(Problem(2, 95, 7), recheck=False) == ("5+7=12\n9+1=10\nSo the answer is 102.\n", "102")
+def carries_of(problem: Problem) -> list[int]:
+    """Columns (units = 0) that carry into the next one in the true sum."""
+    a, b = str(problem.a)[::-1], str(problem.b)[::-1]
+    out, carry = [], 0
+    for i in range(max(len(a), len(b))):
+        total = sum(int(ds[i]) for ds in (a, b) if i < len(ds)) + carry
+        carry = total // 10
+        if carry:
+            out.append(i)
+    return out
 
 
-def test_a_slip_propagates_through_the_carries():
-    # the units column is written one too high: 13 instead of 12, so the answer is 103
-    assert think_trace(Problem(2, 95, 7), recheck=False, slip=0) == ("5+7=13\n9+1=10\nSo the answer is 103.\n", "103")
-    # a slip that creates a carry changes the next column's terms
-    trace, answer = think_trace(Problem(3, 48, 31), recheck=True, slip=0)
-    assert trace.startswith("8+1=10\n4+3+1=8\n") and answer == "80" and trace.count("4+3+1=8") == 2
+def test_columns_write_their_carries():
+    assert column_work(Problem(3, 47, 38)) == (["7+8=15", "4+3+1=8"], "85")
+    assert think_trace(Problem(2, 95, 7)) == ("5+7=12\n9+1=10\nSo the answer is 102.\n", "102")
 
 
-def test_recheck_repeats_columns():
-    trace, _ = think_trace(Problem(1, 3, 4), recheck=True)
-    assert trace == "3+4=7\nWait, let me double check.\n3+4=7\nSo the answer is 7.\n"
+def test_a_forgotten_carry_propagates():
+    # the carry into the tens is forgotten: 4+3=7, so the answer is 10 short
+    assert column_work(Problem(3, 47, 38), drops=[False, True]) == (["7+8=15", "4+3=7"], "75")
+    # forgetting a carry can remove the next carry too: 9+0+1=10 becomes 9+0=9
+    lines, result = column_work(Problem(3, 95, 5), drops=[False, True])
+    assert lines == ["5+5=10", "9=9"] and result == "90" and int(result) == 95 + 5 - 10
+    # a drop where no carry comes in changes nothing
+    assert column_work(Problem(3, 47, 38), drops=[True, False])[1] == "85"
 
 
-def test_intuitive_miss_changes_only_the_last_digit():
-    problem = Problem(3, 47, 38)
-    assert intuitive_answer(problem, right=True) == "85"
-    assert intuitive_answer(problem, right=False) == "86"
-    assert intuitive_answer(Problem(1, 4, 5), right=False) == "0"
+def test_recheck_works_the_columns_again_and_decides():
+    trace, answer = think_trace(Problem(3, 47, 38), first_drops=[False, True], recheck_drops=[False, False])
+    assert trace == "7+8=15\n4+3=7\nWait, let me double check.\n7+8=15\n4+3+1=8\nSo the answer is 85.\n"
+    assert answer == "85"
 
 
-@pytest.mark.parametrize("digits", [(1, 1), (2, 1), (3, 3), (4, 4)])
-def test_levels_have_their_digit_counts(digits):
-    level = Level(2, digits, 0.5)
-    rng = np.random.default_rng(1)
-    for _ in range(200):
-        p = sample_problems(rng, [level], 1, [1.0])[0]
+def test_direct_answers_lose_carries_beyond_their_reach():
+    assert direct_answer(Problem(3, 47, 38), reach=1) == "85"  # the units' carry is within reach
+    assert direct_answer(Problem(3, 475, 381), reach=1) == "756"  # the tens' carry (7+8) is lost
+    assert direct_answer(Problem(3, 475, 381), reach=2) == "856"
+    assert direct_answer(Problem(3, 95, 7), reach=0) == "92"
+
+
+@pytest.mark.parametrize("digits,carries,reach", [((1, 1), 0, (1, 1)), ((2, 2), 1, (1, 1)), ((4, 4), 2, (1, 3)), ((8, 8), 4, (2, 4)), ((3, 2), 1, (0, 2))])
+def test_levels_have_their_digits_and_carries(digits, carries, reach):
+    level = Level(2, digits, carries, reach)
+    problems = sample_problems(np.random.default_rng(1), [level], 300, [1.0])
+    for p in problems:
         assert (len(str(p.a)), len(str(p.b))) == digits
-        assert int(p.answer) == p.a + p.b
-    assert problem_space(Level(1, (1, 1), 1.0)) == 100
-    assert problem_space(Level(3, (2, 2), 1.0)) == 8100
+        assert len(carries_of(p)) == carries and max(digits) - 1 not in carries_of(p)
+        # a direct answer is right iff every carry falls below its reach: fixed per problem and reach
+        highest = max(carries_of(p), default=-1)
+        assert direct_accuracy(p, level) == pytest.approx(np.mean([highest < k for k in range(reach[0], reach[1] + 1)]))
+    if carries:  # carries fall on different columns across problems
+        assert len({tuple(carries_of(p)) for p in problems}) > 1 or max(digits) - 1 == carries
+
+
+def test_teacher_direct_answers_draw_their_reach():
+    level = Level(3, (3, 3), 1, (0, 2))
+    rng = np.random.default_rng(0)
+    problem = Problem(3, 475, 381)  # the only carry is out of the tens: right only with reach 2
+    answers = [teacher_direct(problem, level, rng) for _ in range(3000)]
+    assert set(answers) == {"756", "856"}
+    assert np.mean([a == problem.answer for a in answers]) == pytest.approx(1 / 3, abs=0.03)
+    assert direct_response(problem, "856") == "475+381=856\n\\boxed{856}"
+
+
+def test_problem_space_counts_exactly():
+    assert problem_space(Level(1, (1, 1), 0, (1, 1))) == 55  # a+b <= 9
+    brute = sum(1 for a in range(10, 100) for b in range(10, 100) if len(carries_of(Problem(2, a, b))) == 1 and a + b < 100)
+    assert problem_space(Level(2, (2, 2), 1, (1, 1))) == brute
+
+
+def test_impossible_levels_are_named():
+    with pytest.raises(ValueError, match=r"tiny.levels\[1\].*3 carries"):
+        levels_from_config([{"digits": [1, 1], "carries": 0, "reach": [1, 1]}, {"digits": [3, 3], "carries": 3, "reach": [1, 1]}])
+    with pytest.raises(ValueError, match=r"tiny.levels\[0\].reach"):
+        levels_from_config([{"digits": [1, 1], "carries": 0, "reach": [2, 1]}])
+
+
+def test_teacher_slips_at_its_rates():
+    rng = np.random.default_rng(0)
+    problem = Problem(4, 4785, 3816)  # carries out of the units, tens and hundreds: 3 carries in
+    assert len(carries_of(problem)) == 3
+    teacher = Teacher(carry_drop=0.3, recheck_drop=0.1, recheck_prob=0.5)
+    draws = [teacher_think(problem, teacher, rng) for _ in range(4000)]
+    rechecked = np.array(["Wait" in trace for trace, _ in draws])
+    right = np.array([answer == problem.answer for _, answer in draws])
+    assert rechecked.mean() == pytest.approx(0.5, abs=0.03)
+    assert right[~rechecked].mean() == pytest.approx(0.7**3, abs=0.03)
+    assert right[rechecked].mean() == pytest.approx(0.9**3, abs=0.03)
 
 
 def test_mix_counts_and_levels():
-    levels = levels_from_config([{"digits": [1, 1], "intuition": 1}, {"digits": [2, 2], "intuition": 0.5}])
+    levels = levels_from_config([{"digits": [1, 1], "carries": 0, "reach": [1, 1]}, {"digits": [2, 2], "carries": 1, "reach": [1, 1]}])
     problems = sample_problems(np.random.default_rng(0), levels, 10, [0.3, 0.7])
     assert sorted(p.level for p in problems) == [1] * 3 + [2] * 7
     with pytest.raises(ValueError, match="2 levels"):
@@ -94,26 +151,28 @@ def test_splits_schema_and_holdout(tmp_path, default_config):
 def test_corpus_responses_are_well_formed(tmp_path, default_config):
     tiny = {**default_config["tiny"], "distill": {**default_config["tiny"]["distill"], "n": 3000}}
     corpus = pd.read_parquet(make_tiny_data(tiny, tmp_path)["distill"])
-    intuition = {i + 1: lv["intuition"] for i, lv in enumerate(tiny["levels"])}
-    slip = {i + 1: lv.get("slip", 0) for i, lv in enumerate(tiny["levels"])}
-    think_right = {}
+    levels = levels_from_config(tiny["levels"])
+    teacher = tiny["teacher"]
     for row in corpus.itertuples():
         response = GENERATION_PROMPTS[row.prompt] + row.completion
         mode = detect_mode(response)
-        assert mode == ("think" if row.completion[0] != "<" else "no_think")
-        if mode == "think":
-            think_right.setdefault(row.level, []).append(grade(response, str(sum(map(int, row.problem.split("+"))))))
-    for level, right in think_right.items():  # thinking is right unless a column slipped
-        assert np.mean(right) == pytest.approx(1 - slip[level], abs=0.05)
-        if slip[level] == 0:
-            assert all(right)
+        assert mode == ("no_think" if row.prompt == "no_thinking" or row.completion.startswith("</think>") else "think")
+        assert response.count("</think>") == 1  # the no-thinking prompt closes the block itself
+        a, b = map(int, row.problem.split("+"))
+        problem = Problem(row.level, a, b)
+        if mode == "no_think":  # a one-pass sum within the level's reach
+            low, high = levels[row.level - 1].reach
+            assert any(grade(response, direct_answer(problem, k)) for k in range(low, high + 1))
+    think = corpus[(corpus["prompt"] != "no_thinking") & ~corpus["completion"].str.startswith("</think>")].copy()
+    think["right"] = [grade(GENERATION_PROMPTS[p] + c, str(sum(map(int, q.split("+")))))
+                      for p, c, q in zip(think["prompt"], think["completion"], think["problem"])]
+    think["rechecked"] = think["completion"].str.contains("double check")
+    assert think["rechecked"].mean() == pytest.approx(teacher["recheck_prob"], abs=0.03)
+    assert think.loc[think["level"] == 1, "right"].all()  # no carries, nothing to forget
+    hardest = think[think["level"] == len(levels)]
+    carries = levels[-1].carries
+    for rechecked, drop in ((False, teacher["carry_drop"]), (True, teacher["recheck_drop"])):
+        assert hardest.loc[hardest["rechecked"] == rechecked, "right"].mean() == pytest.approx((1 - drop) ** carries, abs=0.08)
     shares = corpus.groupby("prompt").size() / len(corpus)
     kinds = tiny["distill"]["kinds"]
     assert shares["standard"] == pytest.approx(kinds["standard_think"] / sum(kinds.values()), abs=0.03)
-    # direct answers are right about as often as the level's intuition says
-    no_think = corpus[corpus["completion"].str.startswith("</think>")].copy()
-    no_think["right"] = [grade(GENERATION_PROMPTS[p] + c, str(sum(map(int, q.split("+")))))
-                         for p, c, q in zip(no_think["prompt"], no_think["completion"], no_think["problem"])]
-    rates = no_think.groupby("level")["right"].mean()
-    assert rates[1] == 1.0
-    assert rates[6] == pytest.approx(intuition[6], abs=0.1)

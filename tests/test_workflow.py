@@ -63,10 +63,10 @@ def smoke_config(default: dict) -> dict:
             "distill_training": {**tiny["distill_training"], "steps": 20, "batch_size": 16, "log_every": 5},
             "profile": {**tiny["profile"], "problems_per_level": 2, "sampling": {**tiny["profile"]["sampling"], "n": 2, "max_new_tokens": 40}},
         },
-        "training": {**default["training"], "micro_batch": 8, "save_steps": 1, "threads": 1},
+        "training": {**default["training"], "micro_batch": 4, "save_steps": 1, "threads": 1},
         "train_runs": {
             name: {**default["train_runs"][name], "prompts_per_step": 2, "rollouts": 4, "max_completion_length": 24, "steps": steps}
-            for name, steps in [("autothink_stage1", 2), ("autothink_stage2", 1), ("autothink_stage3", 1), ("autothink_no_balance", 1), ("thinkprune_96", 1), ("kimi", 1)]
+            for name, steps in [("autothink_stage1", 2), ("autothink_stage2", 1), ("autothink_stage3", 1), ("autothink_no_balance", 1), ("thinkprune_128", 1), ("kimi", 1)]
         },
     }
 
@@ -110,7 +110,7 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     table = pd.read_csv(run / "table1.csv")
     assert table["method"].tolist() == [
         "standard_prompt", "no_thinking_prompt", "ellipsis_prompt", "autothink_stage1", "autothink_stage2",
-        "autothink_stage3", "autothink_no_balance", "thinkprune_96", "kimi",
+        "autothink_stage3", "autothink_no_balance", "thinkprune_128", "kimi",
     ]  # fmt: skip
     assert set(table["source"]) == {"evaluated", "trained"} and table["e_f1"].dropna().between(0, 100).all()
     assert (run / "table1.tex").read_text().count("\\\\") == len(table) + 1
@@ -162,7 +162,7 @@ def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
         browser.switch_to.frame(frame)
         table_text = browser.find_element("tag name", "body").text
         browser.switch_to.default_content()
-        for method in ("standard_prompt", "autothink_stage3", "thinkprune_96"):
+        for method in ("standard_prompt", "autothink_stage3", "thinkprune_128"):
             assert method in table_text
 
         categories = {"accuracy_vs_tokens": "2. Accuracy vs tokens", "no_think_by_level": "3. Mode by difficulty", "stage_curves": "4. Training curves", "length_distributions": "5. Response lengths"}

@@ -53,7 +53,10 @@ def autothink(rollouts: Rollouts, *, gamma=1.0, slope=2.0, alpha=0.0, beta=0.0, 
         base = np.where((base < 0) & rollouts.degenerate, -2.0, base)
     shaped = R.shape(base, rollouts.think, rollouts.correct, rollouts.lengths, rollouts.groups, gamma=gamma, slope=slope, alpha=alpha, beta=beta)
     p_think, p_no_think = R.balance_factors(rollouts.think, gamma=gamma, slope=slope)
-    return shaped, {"balance/p_think": p_think, "balance/p_no_think": p_no_think}
+    # what the balance alone did to the advantages GRPO sees (shaping without the balance vs with it)
+    unbalanced = R.shape(base, rollouts.think, rollouts.correct, rollouts.lengths, rollouts.groups, gamma=1.0, slope=slope, alpha=alpha, beta=beta)
+    changed = R.changed_group_share(unbalanced, shaped, rollouts.groups)
+    return shaped, {"balance/p_think": p_think, "balance/p_no_think": p_no_think, "balance/changed_groups": changed}
 
 
 def thinkprune(rollouts: Rollouts):

@@ -63,6 +63,33 @@ def _zscore(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / max(values.std(ddof=1), STD_FLOOR)
 
 
+def group_advantages(rewards, groups) -> np.ndarray:
+    """GRPO's advantages: each reward z-scored within its prompt group (0 where a group is constant)."""
+    rewards = np.asarray(rewards, dtype=float)
+    out = np.zeros(len(rewards))
+    for members in _group_indices(np.asarray(groups)):
+        values = rewards[members]
+        spread = values.std(ddof=1) if len(values) > 1 else 0.0
+        if spread > STD_FLOOR:
+            out[members] = (values - values.mean()) / spread
+    return out
+
+
+def changed_group_share(before, after, groups, tol: float = 1e-6) -> float:
+    """Share of prompt groups whose GRPO advantages differ between two reward vectors: a shift that
+    keeps a group's spacing (e.g. the balance on a group of one mode) changes nothing GRPO sees."""
+    delta = np.abs(group_advantages(before, groups) - group_advantages(after, groups))
+    members = _group_indices(np.asarray(groups))
+    return float(np.mean([delta[m].max() > tol for m in members])) if members else 0.0
+
+
+def zero_variance_share(rewards, groups) -> float:
+    """Share of prompt groups whose rewards are all equal: they give GRPO no gradient."""
+    rewards = np.asarray(rewards, dtype=float)
+    members = _group_indices(np.asarray(groups))
+    return float(np.mean([np.ptp(rewards[m]) <= STD_FLOOR for m in members])) if members else 0.0
+
+
 def length_shaping(rewards, correct, lengths, groups, *, alpha: float, beta: float) -> np.ndarray:
     """Stage 3: within each prompt group, shorter correct and longer wrong completions gain.
 

@@ -38,7 +38,7 @@ from autothink.generate import load_tokenizer
 from autothink.grading import answers_match_many, extract_answer
 from autothink.methods import Rollouts, method_rewards
 from autothink.prompts import GENERATION_PROMPTS, detect_mode, user_message, with_generation_prompt
-from autothink.rewards import is_degenerate
+from autothink.rewards import is_degenerate, zero_variance_share
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ def rollout_metrics(rollouts: Rollouts, rewards: np.ndarray) -> dict[str, float]
     metrics = {"rollouts/reward": float(rewards.mean()), "rollouts/think_rate": float(rollouts.think.mean())}
     metrics["rollouts/accuracy"] = float(rollouts.correct.mean())
     metrics["rollouts/truncated_rate"] = float(rollouts.truncated.mean())
+    metrics["rollouts/zero_variance_groups"] = zero_variance_share(rewards, rollouts.groups)
     for mode, mask in (("think", rollouts.think), ("no_think", ~rollouts.think)):
         if mask.any():
             metrics[f"rollouts/{mode}/accuracy"] = float(rollouts.correct[mask].mean())

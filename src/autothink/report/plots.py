@@ -93,13 +93,15 @@ CURVES = [
     ("mean length (tokens)", ["rollouts/think/mean_length", "rollouts/no_think/mean_length"]),
     ("accuracy", ["rollouts/think/accuracy", "rollouts/no_think/accuracy"]),
     ("reward", ["rollouts/reward"]),
+    ("share of prompt groups", ["balance/changed_groups", "rollouts/zero_variance_groups"]),
+    ("truncated share", ["rollouts/truncated_rate"]),
 ]
 
 
 def stage_curves(logs: dict[str, pd.DataFrame], chain: list[str], beside_first: list[str]):
     """Training curves of consecutive runs (``chain``: Stage 1 -> 2 -> 3) on one step axis; the
     runs in ``beside_first`` (the ablation) start at step 0 next to the first run."""
-    figure, axes = plt.subplots(2, 2, figsize=(10, 6.5), sharex=True)
+    figure, axes = plt.subplots(3, 2, figsize=(10, 9.5), sharex=True)
     offsets, start = {}, 0
     for run in chain:
         offsets[run] = start
@@ -117,11 +119,12 @@ def stage_curves(logs: dict[str, pd.DataFrame], chain: list[str], beside_first: 
                     ax.plot(log["step"] + offset, log[key], linestyle=linestyle, color=colors[run], label=label, linewidth=1.2)
         ax.set_title(title)
         ax.grid(alpha=0.3)
-    for ax in axes[1]:
+    for ax in axes[-1]:
         ax.set_xlabel("training step (stages back to back)")
-    axes[0, 0].axhspan(0.3, 0.7, color="green", alpha=0.06)
+    axes[0, 0].axhspan(0.35, 0.7, color="green", alpha=0.06)
     axes[0, 0].legend(fontsize=7)
     axes[0, 1].legend(fontsize=6)
+    axes[2, 0].legend(fontsize=6)
     return figure
 
 

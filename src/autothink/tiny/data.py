@@ -13,14 +13,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from autothink.prompts import GENERATION_PROMPTS, THINK_CLOSE
 from autothink.tiny.task import (
     Level,
     Problem,
+    Teacher,
+    direct_response,
     final_answer,
-    intuitive_answer,
     levels_from_config,
     sample_problems,
-    think_trace,
+    teacher_direct,
+    teacher_from_config,
+    teacher_think,
 )
 
 # Kinds of distillation examples: (generation prompt, whether the response thinks).
@@ -44,17 +48,17 @@ def problems_frame(problems: list[Problem], source: str) -> pd.DataFrame:
     )
 
 
-def teacher_response(problem: Problem, level: Level, thinks: bool, rng: np.random.Generator, recheck_prob: float) -> str:
-    """The completion after the generation prompt: a think trace or a direct answer, then the box."""
+def teacher_response(problem: Problem, level: Level, teacher: Teacher, prompt: str, thinks: bool, rng: np.random.Generator) -> str:
+    """The completion after the generation prompt: a think trace or a direct answer, boxed. The
+    think block is closed by the completion unless the prompt already closed it (no-thinking)."""
     if thinks:
-        columns = max(level.digits)
-        slip = int(rng.integers(columns)) if rng.random() < level.slip else None
-        trace, answer = think_trace(problem, recheck=rng.random() < recheck_prob, slip=slip)
+        trace, answer = teacher_think(problem, teacher, rng)
         return trace + final_answer(answer)
-    return final_answer(intuitive_answer(problem, right=rng.random() < level.intuition))
+    direct = direct_response(problem, teacher_direct(problem, level, rng))
+    return direct if THINK_CLOSE in GENERATION_PROMPTS[prompt] else f"{THINK_CLOSE}\n\n{direct}"
 
 
-def corpus_frame(problems: list[Problem], levels: list[Level], kinds: dict[str, float], rng, recheck_prob: float) -> pd.DataFrame:
+def corpus_frame(problems: list[Problem], levels: list[Level], teacher: Teacher, kinds: dict[str, float], rng) -> pd.DataFrame:
     """Pair every problem with a kind of example drawn with the configured shares."""
     unknown = set(kinds) - set(CORPUS_KINDS)
     if unknown:
@@ -66,7 +70,7 @@ def corpus_frame(problems: list[Problem], levels: list[Level], kinds: dict[str, 
     rows = []
     for problem, k in zip(problems, drawn):
         prompt, thinks = CORPUS_KINDS[names[k]]
-        completion = teacher_response(problem, by_level[problem.level], thinks, rng, recheck_prob)
+        completion = teacher_response(problem, by_level[problem.level], teacher, prompt, thinks, rng)
         rows.append({"problem": problem.question, "level": problem.level, "prompt": prompt, "completion": completion})
     return pd.DataFrame(rows)
 
@@ -100,7 +104,7 @@ def make_tiny_data(tiny: dict, out_dir: str | Path, parts: tuple[str, ...] = ("s
     distill = tiny["distill"]
     rng = np.random.default_rng(corpus_seed)
     corpus_problems = sample_problems(rng, levels, distill["n"], distill["mix"], exclude)
-    corpus = corpus_frame(corpus_problems, levels, distill["kinds"], rng, distill["recheck_prob"])
+    corpus = corpus_frame(corpus_problems, levels, teacher_from_config(tiny["teacher"]), distill["kinds"], rng)
     written["distill"] = out_dir / "distill.parquet"
     corpus.to_parquet(written["distill"], index=False)
     return written

@@ -1,24 +1,29 @@
 """Synthetic arithmetic with graded difficulty: the tiny world's problems and teacher responses.
 
-A problem adds two integers; its level fixes how many digits each operand has. Thinking is a
-column-by-column addition with explicit carries, which a ~1M-parameter model executes reliably at
-every level; answering directly needs the whole carry chain in one pass, which it manages on short
-operands and fails on long ones. That is the regime AutoThink targets: thinking pays off only on
-hard problems.
+A problem adds two integers. Its level fixes the operands' digit counts and how many columns
+carry into the next one; where the carries fall is random, and that is part of the difficulty a
+level hides. The two modes fail in different ways, as R1-Distill's do:
 
-The teacher's direct (no-think) answers model an imperfect intuition: at each level they are right
-with probability ``intuition`` and otherwise off in the last digit, so the distilled model's
-no-think accuracy falls smoothly with difficulty instead of jumping from all to nothing.
-
-Thinking is not flawless either: on long operands the teacher sometimes slips in one column (with
-probability ``slip``) and carries the error through to a wrong answer, as R1-style models make
-arithmetic slips in long derivations. The distilled model inherits the slips, so thinking is
-slightly wrong on hard problems and RL has something to fix besides when to think.
+- Thinking is column-by-column addition with explicit carries (``7+5=12``, then ``4+3+1=8``). The
+  teacher forgets an incoming carry with probability ``carry_drop`` at every column that has one,
+  so thinking gets less reliable with every carry. The slip is a choice the distilled model
+  samples (write ``+1`` or not), so RL on correctness can remove it. An R1-style re-check
+  (``Wait, let me double check.``, then the columns again, with the smaller ``recheck_drop``)
+  catches some slips: long thinking is worth something on hard problems, which length pruning
+  has to trade against.
+- Answering directly is one pass with a limited reach: only carries out of the lowest k columns
+  are propagated, higher ones are lost, where k is drawn per answer from the level's ``reach``
+  range. A direct answer is always right when every carry falls below the range's low end,
+  never when one falls at or beyond its high end, and sometimes in between: how often is fixed
+  per problem by where its carries fall, and RL can at most stretch every answer to the high
+  end of the range, not beyond (the model's limit, not a coin it could learn to flip).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
 
 import numpy as np
 
@@ -30,12 +35,26 @@ RECHECK_LINE = "Wait, let me double check.\n"
 
 @dataclass(frozen=True)
 class Level:
-    """One difficulty level: operand digit counts and the teacher's direct-answer accuracy."""
+    """One difficulty level: operand digit counts, carries per problem, and the range (low, high)
+    of the direct answer's reach."""
 
     level: int
     digits: tuple[int, int]
-    intuition: float
-    slip: float = 0.0
+    carries: int
+    reach: tuple[int, int]
+
+    @property
+    def columns(self) -> int:
+        return max(self.digits)
+
+
+@dataclass(frozen=True)
+class Teacher:
+    """How the teacher thinks: carry slips in the first pass and in the re-check, re-check share."""
+
+    carry_drop: float
+    recheck_drop: float
+    recheck_prob: float
 
 
 @dataclass(frozen=True)
@@ -54,28 +73,77 @@ class Problem:
 
 
 def levels_from_config(spec: list[dict]) -> list[Level]:
-    """Levels from the ``tiny.levels`` config list, numbered 1..n in config order."""
-    return [
-        Level(i + 1, tuple(item["digits"]), float(item["intuition"]), float(item.get("slip", 0.0)))
-        for i, item in enumerate(spec)
-    ]
+    """Levels from the ``tiny.levels`` config list, numbered 1..n in config order; a level whose
+    carries cannot fit its columns is named in the error."""
+    levels = [Level(i + 1, tuple(item["digits"]), int(item["carries"]), tuple(item["reach"])) for i, item in enumerate(spec)]
+    for level in levels:
+        if level.reach[0] > level.reach[1]:
+            raise ValueError(f"tiny.levels[{level.level - 1}].reach must be [low, high] with low <= high, got {list(level.reach)}")
+        if problem_space(level) == 0:
+            raise ValueError(
+                f"tiny.levels[{level.level - 1}]: no {level.digits[0]}+{level.digits[1]}-digit problem has "
+                f"{level.carries} carries (at most {level.columns - 1}: the top column never carries out)"
+            )
+    return levels
 
 
-def problem_space(level: Level) -> int:
-    """How many distinct problems a level has (operands have no leading zeros)."""
-    count = 1
-    for d in level.digits:
-        count *= 10 if d == 1 else 9 * 10 ** (d - 1)
+def teacher_from_config(spec: dict) -> Teacher:
+    return Teacher(float(spec["carry_drop"]), float(spec["recheck_drop"]), float(spec["recheck_prob"]))
+
+
+def _digit_range(digits: int, column: int) -> range:
+    """Digits an operand can have in a column (units = 0): none beyond its length, no leading zero."""
+    if column >= digits:
+        return range(0, 1)
+    return range(1 if column == digits - 1 and digits > 1 else 0, 10)
+
+
+@lru_cache(maxsize=None)
+def _column_pairs(digits: tuple[int, int], column: int, carry_in: int, carry_out: int) -> tuple[tuple[int, int], ...]:
+    """Digit pairs of one column whose sum (with the incoming carry) carries out exactly as asked."""
+    return tuple(
+        (x, y)
+        for x in _digit_range(digits[0], column)
+        for y in _digit_range(digits[1], column)
+        if (x + y + carry_in >= 10) == bool(carry_out)
+    )
+
+
+def _carry_patterns(level: Level):
+    """Every choice of carrying columns (carry-outs below the top column), as 0/1 tuples."""
+    inner = level.columns - 1
+    for mask in range(2**inner):
+        outs = tuple((mask >> j) & 1 for j in range(inner)) + (0,)
+        if sum(outs) == level.carries:
+            yield outs
+
+
+def _pattern_count(level: Level, outs: tuple[int, ...]) -> int:
+    """How many problems of the level carry out of exactly the columns ``outs`` marks."""
+    count, carry_in = 1, 0
+    for column, out in enumerate(outs):
+        count *= len(_column_pairs(level.digits, column, carry_in, out))
+        carry_in = out
     return count
 
 
-def _operand(rng: np.random.Generator, digits: int) -> int:
-    low = 0 if digits == 1 else 10 ** (digits - 1)
-    return int(rng.integers(low, 10**digits))
+def problem_space(level: Level) -> int:
+    """How many distinct problems a level has."""
+    return sum(_pattern_count(level, outs) for outs in _carry_patterns(level))
 
 
 def sample_problem(rng: np.random.Generator, level: Level) -> Problem:
-    return Problem(level.level, _operand(rng, level.digits[0]), _operand(rng, level.digits[1]))
+    """A uniform problem of the level: carrying columns first, then each column's digits."""
+    patterns = list(_carry_patterns(level))
+    weights = np.asarray([_pattern_count(level, outs) for outs in patterns], dtype=float)
+    outs = patterns[rng.choice(len(patterns), p=weights / weights.sum())]
+    a = b = 0
+    carry_in = 0
+    for column, out in enumerate(outs):
+        pairs = _column_pairs(level.digits, column, carry_in, out)
+        x, y = pairs[rng.integers(len(pairs))]
+        a, b, carry_in = a + x * 10**column, b + y * 10**column, out
+    return Problem(level.level, a, b)
 
 
 def sample_problems(
@@ -113,19 +181,23 @@ def sample_problems(
     return [problems[i] for i in order]
 
 
-def column_work(problem: Problem, slip: int | None = None) -> tuple[list[str], str]:
+def _column_digits(problem: Problem) -> list[list[int]]:
+    a_digits, b_digits = str(problem.a)[::-1], str(problem.b)[::-1]
+    return [[int(ds[i]) for ds in (a_digits, b_digits) if i < len(ds)] for i in range(max(len(a_digits), len(b_digits)))]
+
+
+def column_work(problem: Problem, drops: Sequence[bool] = ()) -> tuple[list[str], str]:
     """The column additions, units first (``digit+digit(+carry)=sum``), and the sum they spell.
 
-    ``slip`` names a column whose written sum is one too high; later carries and the result follow
-    the written (wrong) sum, so the slip propagates like a real arithmetic mistake.
+    ``drops[i]`` forgets the carry into column ``i`` if there is one (the ``+1`` is not written);
+    later columns follow the written sums, so the slip propagates like a real mistake: the result
+    is short by 10**i for every forgotten carry.
     """
-    a_digits, b_digits = str(problem.a)[::-1], str(problem.b)[::-1]
     lines, digits, carry = [], [], 0
-    for i in range(max(len(a_digits), len(b_digits))):
-        terms = [int(ds[i]) for ds in (a_digits, b_digits) if i < len(ds)]
-        if carry:
-            terms.append(carry)
-        total = sum(terms) + (i == slip)
+    for i, terms in enumerate(_column_digits(problem)):
+        if carry and not (i < len(drops) and drops[i]):
+            terms = terms + [carry]
+        total = sum(terms)
         lines.append("+".join(map(str, terms)) + f"={total}")
         digits.append(str(total % 10))
         carry = total // 10
@@ -133,28 +205,56 @@ def column_work(problem: Problem, slip: int | None = None) -> tuple[list[str], s
     return lines, result
 
 
-def column_lines(problem: Problem) -> list[str]:
-    """The correct column additions, units first."""
-    return column_work(problem)[0]
+def think_trace(problem: Problem, first_drops: Sequence[bool] = (), recheck_drops: Sequence[bool] | None = None) -> tuple[str, str]:
+    """Teacher reasoning (the text inside the think block) and the answer it reaches.
 
-
-def think_trace(problem: Problem, recheck: bool, slip: int | None = None) -> tuple[str, str]:
-    """Teacher reasoning (the text inside the think block: columns, optional re-check, answer) and
-    the answer it reaches (wrong when a column slipped; the re-check repeats the slip)."""
-    lines, result = column_work(problem, slip)
-    columns = "".join(line + "\n" for line in lines)
-    body = columns + (RECHECK_LINE + columns if recheck else "")
+    The columns once, and with ``recheck_drops`` given a re-check that works the columns again;
+    the answer is the last pass's sum.
+    """
+    lines, result = column_work(problem, first_drops)
+    body = "".join(line + "\n" for line in lines)
+    if recheck_drops is not None:
+        lines, result = column_work(problem, recheck_drops)
+        body += RECHECK_LINE + "".join(line + "\n" for line in lines)
     return f"{body}{ANSWER_LEAD}{result}.\n", result
 
 
-def intuitive_answer(problem: Problem, right: bool) -> str:
-    """A direct answer: the true sum, or the near miss the teacher's intuition produces."""
-    if right:
-        return problem.answer
-    last = (int(problem.answer[-1]) + 1) % 10
-    return problem.answer[:-1] + str(last)
+def direct_answer(problem: Problem, reach: int) -> str:
+    """A one-pass answer: carries out of the lowest ``reach`` columns propagate, later ones are lost."""
+    digits, carry = [], 0
+    columns = _column_digits(problem)
+    for i, terms in enumerate(columns):
+        total = sum(terms) + carry
+        digits.append(str(total % 10))
+        carry = total // 10 if i < reach else 0
+    return (str(carry) if carry else "") + "".join(reversed(digits))
+
+
+def teacher_direct(problem: Problem, level: Level, rng: np.random.Generator) -> str:
+    """A sampled direct answer: its reach drawn uniformly from the level's range."""
+    return direct_answer(problem, int(rng.integers(level.reach[0], level.reach[1] + 1)))
+
+
+def direct_accuracy(problem: Problem, level: Level) -> float:
+    """How often the teacher's direct answer to this problem is right (over its reach range)."""
+    reaches = range(level.reach[0], level.reach[1] + 1)
+    return float(np.mean([direct_answer(problem, k) == problem.answer for k in reaches]))
+
+
+def teacher_think(problem: Problem, teacher: Teacher, rng: np.random.Generator) -> tuple[str, str]:
+    """A sampled think trace: slips drawn per column, a re-check with probability ``recheck_prob``."""
+    columns = len(_column_digits(problem))
+    first = rng.random(columns) < teacher.carry_drop
+    recheck = rng.random(columns) < teacher.recheck_drop if rng.random() < teacher.recheck_prob else None
+    return think_trace(problem, first, recheck)
 
 
 def final_answer(answer: str) -> str:
-    """What follows the think block: the boxed answer."""
+    """What follows a think trace: the closed think block and the boxed answer."""
     return f"{THINK_CLOSE}\n\n\\boxed{{{answer}}}"
+
+
+def direct_response(problem: Problem, answer: str) -> str:
+    """A direct answer after a closed think block: the sum written out (the tiny stand-in for
+    R1's short no-think solutions), then boxed."""
+    return f"{problem.question}={answer}\n\\boxed{{{answer}}}"
