@@ -87,7 +87,7 @@ def test_teacher_direct_answers_draw_their_reach():
     answers = [teacher_direct(problem, level, rng) for _ in range(3000)]
     assert set(answers) == {"756", "856"}
     assert np.mean([a == problem.answer for a in answers]) == pytest.approx(1 / 3, abs=0.03)
-    assert direct_response(problem, "856") == "475+381=856\n\\boxed{856}"
+    assert direct_response(problem, "856") == "\\boxed{856}\n475+381=856"
 
 
 def test_problem_space_counts_exactly():

@@ -255,6 +255,7 @@ def final_answer(answer: str) -> str:
 
 
 def direct_response(problem: Problem, answer: str) -> str:
-    """A direct answer after a closed think block: the sum written out (the tiny stand-in for
-    R1's short no-think solutions), then boxed."""
-    return f"{problem.question}={answer}\n\\boxed{{{answer}}}"
+    """A direct answer after a closed think block: boxed at once (the one-pass sum is computed right
+    after the prompt, where the model learns it best), then written out as an equation, the tiny
+    stand-in for R1's short no-think solutions."""
+    return f"\\boxed{{{answer}}}\n{problem.question}={answer}"
