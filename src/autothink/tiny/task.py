@@ -127,18 +127,23 @@ def _pattern_count(level: Level, outs: tuple[int, ...]) -> int:
     return count
 
 
+@lru_cache(maxsize=None)
+def _pattern_weights(level: Level) -> tuple[tuple[tuple[int, ...], ...], np.ndarray]:
+    """The level's carry patterns and how many problems each has."""
+    patterns = tuple(_carry_patterns(level))
+    return patterns, np.asarray([_pattern_count(level, outs) for outs in patterns], dtype=float)
+
+
 def problem_space(level: Level) -> int:
     """How many distinct problems a level has."""
-    return sum(_pattern_count(level, outs) for outs in _carry_patterns(level))
+    return int(_pattern_weights(level)[1].sum())
 
 
 def sample_problem(rng: np.random.Generator, level: Level) -> Problem:
     """A uniform problem of the level: carrying columns first, then each column's digits."""
-    patterns = list(_carry_patterns(level))
-    weights = np.asarray([_pattern_count(level, outs) for outs in patterns], dtype=float)
+    patterns, weights = _pattern_weights(level)
     outs = patterns[rng.choice(len(patterns), p=weights / weights.sum())]
-    a = b = 0
-    carry_in = 0
+    a = b = carry_in = 0
     for column, out in enumerate(outs):
         pairs = _column_pairs(level.digits, column, carry_in, out)
         x, y = pairs[rng.integers(len(pairs))]
