@@ -8,7 +8,8 @@ The tiny world is calibrated so that RL meets the same two facts as on R1-Distil
 
 Each probe trains ``--steps`` steps (ThinkPrune's reward, 1 if correct else 0, with a completion
 limit no response reaches) from the distilled model with the config's shared training settings,
-and samples the same held-out problems before and after. Run after `snakemake ... tiny_profile`:
+and samples the same held-out problems before and after. Run once the tiny world is built
+(`snakemake --cores all results/tiny/tiny/distilled_profile.json`):
 
     python benchmarks/tiny_rl_probes.py [--configfile config/config.yaml] [--steps 15]
 """
@@ -64,9 +65,9 @@ def main() -> None:
     run = Path("results") / config["run_name"]
     torch.set_num_threads(config["training"]["threads"])
     train_problems = pd.read_parquet(run / "data" / "train.parquet")
-    held_out = pd.concat([pd.read_parquet(run / "data" / "eval" / f"{b}.parquet") for b in config["benchmarks"]])
+    held_out = pd.concat([pd.read_parquet(run / "tiny" / "data" / "eval" / f"{b}.parquet") for b in config["benchmarks"]])
     held_out = held_out.drop_duplicates("problem").groupby("level").head(args.per_level).sort_values("level")
-    hard = [lv for lv in sorted(held_out["level"].unique()) if lv > len(config["tiny"]["levels"]) / 2]
+    hard = [int(lv) for lv in sorted(held_out["level"].unique()) if lv > len(config["tiny"]["levels"]) / 2]
     with tempfile.TemporaryDirectory() as tmp:
         for prompt in ("standard", "no_thinking"):
             table = probe(config, str(run / "models" / "tiny-r1"), train_problems, held_out, prompt, args.steps, Path(tmp) / prompt)

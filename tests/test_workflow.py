@@ -221,7 +221,7 @@ def test_external_model_and_local_datasets_run_without_the_tiny_world(tmp_path, 
             for name in ["train", *default_config["benchmarks"]]
         },
         evaluation={**config["evaluation"], "bootstrap": 20, "sampling": {**config["evaluation"]["sampling"], "n": 2, "max_new_tokens": 8}},
-        training={**config["training"], "micro_batch": 4, "threads": 1},
+        training={**config["training"], "micro_batch": 2, "threads": 1},
         train_runs={"autothink_stage1": {**config["train_runs"]["autothink_stage1"], "prompts_per_step": 2, "rollouts": 2, "max_completion_length": 8, "steps": 1}},
     )
     result = snakemake("--cores", "2", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, config)))
