@@ -2,7 +2,7 @@
 
 Scoring is the paper's protocol: the response is the generation prompt's suffix plus the
 completion; its mode comes from `detect_mode`, its answer from the last box after the first
-``</think>``, and correctness from `answers_match_many` on that answer. Metrics follow autothink.md section 4 (pass@1 is
+``</think>``, and correctness from `answers_match_many` on that answer. Metrics follow docs/method.md section 4 (pass@1 is
 the mean correctness over all samples; tokens are averaged per problem, then over problems) and
 add what the paper does not report: pass@k, per-mode and per-level figures, and 95% bootstrap
 intervals over problems.

@@ -19,7 +19,7 @@ KEYS = ["base_model", "method", "source"]
 
 
 def e_f1(acc: float, tok: float, *, std_acc: float, std_tok: float, no_acc: float, no_tok: float) -> float:
-    """Efficiency-F1 (autothink.md section 4): harmonic mean of the accuracy gain and the token
+    """Efficiency-F1 (docs/method.md, section 4): harmonic mean of the accuracy gain and the token
     saving, each relative to the standard -> no-thinking span; 0 when either is <= 0."""
     if any(math.isnan(x) for x in (acc, tok, std_acc, std_tok, no_acc, no_tok)) or std_acc == no_acc or std_tok == no_tok:
         return float("nan")
