@@ -1,55 +1,79 @@
-# Evaluation: sample every (model, prompt, benchmark) in shards, merge, and compute metrics.
+# Evaluation: one job samples and scores every benchmark under one (model, prompt), so the model
+# loads once. With `evaluation.shards: 1` (the tiny world) that job also writes the per-benchmark
+# samples and metrics; with more (the paper world: one GPU per shard) each shard job takes every
+# n-th problem of each benchmark and `collect_shards` joins them.
+
+SHARDS = config["evaluation"]["shards"]
+EVAL_PROBLEMS = expand(f"{RUN}/data/eval/{{bench}}.parquet", bench=BENCHMARKS)
 
 
-rule evaluate_shard:
-    input:
-        unpack(model_input),
-        problems=f"{RUN}/data/eval/{{bench}}.parquet",
-    output:
-        f"{RUN}/samples/{{model}}/{{prompt}}/{{bench}}/shard{{shard}}.parquet",
-    params:
-        model=model_location,
-        spec=as_json(config["evaluation"]),
-        shards=config["evaluation"]["shards"],
-    threads: all_cores
-    resources:
-        gpu=config["evaluation"].get("gpus", 0),
-    log:
-        f"{RUN}/logs/evaluate/{{model}}/{{prompt}}/{{bench}}/shard{{shard}}.log",
-    benchmark:
-        f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}/{{bench}}/shard{{shard}}.tsv"
-    shell:
-        PIN_GPUS + "autothink evaluate --spec {params.spec:q} --model {params.model:q} --problems {input.problems}"
-        " --prompt {wildcards.prompt} --shard {wildcards.shard} --shards {params.shards}"
-        " --out {output} --threads {threads} > {log} 2>&1"
+def per_benchmark(folder, ext):
+    """The per-benchmark files of one (model, prompt) under samples/ or metrics/."""
+    return expand(f"{RUN}/{folder}/{{{{model}}}}/{{{{prompt}}}}/{{bench}}.{ext}", bench=BENCHMARKS)
 
 
-rule merge_samples:
-    input:
-        expand(
-            f"{RUN}/samples/{{{{model}}}}/{{{{prompt}}}}/{{{{bench}}}}/shard{{shard}}.parquet",
-            shard=range(config["evaluation"]["shards"]),
-        ),
-    output:
-        f"{RUN}/samples/{{model}}/{{prompt}}/{{bench}}.parquet",
-    log:
-        f"{RUN}/logs/merge_samples/{{model}}/{{prompt}}/{{bench}}.log",
-    benchmark:
-        f"{RUN}/benchmarks/merge_samples/{{model}}/{{prompt}}/{{bench}}.tsv"
-    shell:
-        "autothink merge-samples --shards {input} --out {output} > {log} 2>&1"
+EVAL_OUTPUTS = dict(samples=per_benchmark("samples", "parquet"), metrics=per_benchmark("metrics", "json"))
+EVAL_DIRS = f"--samples-dir {RUN}/samples/{{wildcards.model}}/{{wildcards.prompt}} --metrics-dir {RUN}/metrics/{{wildcards.model}}/{{wildcards.prompt}}"
+EVALUATE = (
+    PIN_GPUS + "autothink evaluate --spec {params.spec:q} --model {params.model:q} --problems {input.problems}"
+    " --prompt {wildcards.prompt} --threads {threads}"
+)
 
 
-rule metrics:
-    input:
-        f"{RUN}/samples/{{model}}/{{prompt}}/{{bench}}.parquet",
-    output:
-        f"{RUN}/metrics/{{model}}/{{prompt}}/{{bench}}.json",
-    params:
-        spec=as_json({k: config["evaluation"][k] for k in ("pass_k", "bootstrap")}),
-    log:
-        f"{RUN}/logs/metrics/{{model}}/{{prompt}}/{{bench}}.log",
-    benchmark:
-        f"{RUN}/benchmarks/metrics/{{model}}/{{prompt}}/{{bench}}.tsv"
-    shell:
-        "autothink metrics --spec {params.spec:q} --samples {input} --out {output} > {log} 2>&1"
+if SHARDS == 1:
+
+    rule evaluate:
+        input:
+            unpack(model_input),
+            problems=EVAL_PROBLEMS,
+        output:
+            **EVAL_OUTPUTS,
+        params:
+            model=model_location,
+            spec=as_json(config["evaluation"]),
+        threads: all_cores
+        resources:
+            gpu=config["evaluation"].get("gpus", 0),
+        log:
+            f"{RUN}/logs/evaluate/{{model}}/{{prompt}}.log",
+        benchmark:
+            f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}.tsv"
+        shell:
+            EVALUATE + " " + EVAL_DIRS + " > {log} 2>&1"
+
+else:
+
+    rule evaluate_shard:
+        input:
+            unpack(model_input),
+            problems=EVAL_PROBLEMS,
+        output:
+            f"{RUN}/samples/{{model}}/{{prompt}}/shards/shard{{shard}}.parquet",
+        params:
+            model=model_location,
+            spec=as_json(config["evaluation"]),
+        threads: all_cores
+        resources:
+            gpu=config["evaluation"].get("gpus", 0),
+        log:
+            f"{RUN}/logs/evaluate/{{model}}/{{prompt}}/shard{{shard}}.log",
+        benchmark:
+            f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}/shard{{shard}}.tsv"
+        shell:
+            EVALUATE + " --shard {wildcards.shard} --shards " + str(SHARDS) + " --shard-out {output} > {log} 2>&1"
+
+    rule collect_shards:
+        input:
+            expand(f"{RUN}/samples/{{{{model}}}}/{{{{prompt}}}}/shards/shard{{shard}}.parquet", shard=range(SHARDS)),
+        output:
+            **EVAL_OUTPUTS,
+        params:
+            spec=as_json({k: config["evaluation"][k] for k in ("pass_k", "bootstrap")}),
+            benchmarks=BENCHMARKS,
+        log:
+            f"{RUN}/logs/collect_shards/{{model}}/{{prompt}}.log",
+        benchmark:
+            f"{RUN}/benchmarks/collect_shards/{{model}}/{{prompt}}.tsv"
+        shell:
+            "autothink collect --spec {params.spec:q} --shards {input} --benchmarks {params.benchmarks}"
+            " " + EVAL_DIRS + " > {log} 2>&1"

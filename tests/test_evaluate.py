@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from autothink.evaluate import SAMPLE_COLUMNS, bootstrap_interval, pass_at_k, score_samples, summarise
+import json
+
+from autothink.evaluate import SAMPLE_COLUMNS, bootstrap_interval, pass_at_k, read_benchmarks, score_samples, summarise, write_benchmarks
 from autothink.generate import Completion
 
 PROBLEMS = pd.DataFrame(
-    {"id": ["p1", "p2"], "problem": ["3+4", "40+2"], "answer": ["7", "42"], "source": "t", "level": [1, 3]}
+    {"id": ["p1", "p2"], "problem": ["3+4", "40+2"], "answer": ["7", "42"], "source": "t", "level": [1, 3], "benchmark": ["easy", "hard"]}
 )
 
 
@@ -22,7 +24,9 @@ def completions():
 
 def test_score_samples():
     samples = score_samples(PROBLEMS, completions(), "ellipsis")
-    assert list(samples.columns) == SAMPLE_COLUMNS
+    assert list(samples.columns) == ["benchmark", *SAMPLE_COLUMNS]
+    assert samples["benchmark"].tolist() == ["easy", "easy", "hard", "hard"]
+    assert list(score_samples(PROBLEMS.drop(columns="benchmark"), completions(), "ellipsis").columns) == SAMPLE_COLUMNS
     assert samples["mode"].tolist() == ["no_think", "think", "think", "think"]
     assert samples["answer"][:3].tolist() == ["7", "7", "41"] and pd.isna(samples["answer"][3])
     assert samples["correct"].tolist() == [True, True, False, False]
@@ -43,6 +47,25 @@ def test_summarise_by_hand():
     assert 0.0 <= low <= 0.5 <= high <= 1.0
     assert metrics["per_level"]["1"]["accuracy"] == 1.0 and metrics["per_level"]["3"]["accuracy"] == 0.0
     assert metrics["per_level"]["3"]["no_think_accuracy"] is None
+
+
+def test_one_job_reads_every_benchmark_and_writes_each_apart(tmp_path):
+    """A shard takes every n-th problem of each benchmark; scored samples split back into one
+    samples file and one metrics file per benchmark, as if each had been evaluated alone."""
+    for name, frame in (("easy", PROBLEMS[:1]), ("hard", PROBLEMS[1:])):
+        pd.concat([frame.drop(columns="benchmark")] * 3, ignore_index=True).assign(id=lambda f: [f"{name}{i}" for i in range(3)]).to_parquet(tmp_path / f"{name}.parquet")
+    paths = [tmp_path / "easy.parquet", tmp_path / "hard.parquet"]
+    assert read_benchmarks(paths, shard=1, shards=2)["id"].tolist() == ["easy1", "hard1"]
+    problems = read_benchmarks(paths)
+    assert problems["benchmark"].tolist() == ["easy"] * 3 + ["hard"] * 3
+    samples = score_samples(problems, [completions()[0]] * 3 + [completions()[1]] * 3, "ellipsis")
+    written = write_benchmarks(samples, ["easy", "hard"], tmp_path / "samples", tmp_path / "metrics", ks=[1], n_boot=20)
+    assert written["easy"]["accuracy"] == 1.0 and written["hard"]["accuracy"] == 0.0
+    easy = pd.read_parquet(tmp_path / "samples" / "easy.parquet")
+    assert list(easy.columns) == SAMPLE_COLUMNS and len(easy) == 6 and set(easy["problem_id"]) == {"easy0", "easy1", "easy2"}
+    assert json.loads((tmp_path / "metrics" / "hard.json").read_text())["n_problems"] == 3
+    with pytest.raises(ValueError, match="no samples of benchmark 'aime24'"):
+        write_benchmarks(samples, ["easy", "aime24"], tmp_path / "samples", tmp_path / "metrics", ks=[1], n_boot=20)
 
 
 def test_pass_at_k():

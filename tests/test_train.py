@@ -244,3 +244,33 @@ def test_killed_run_resumes_from_its_newest_checkpoint(tmp_path, random_model_di
     first = json.loads((tmp_path / "model" / "training_log.jsonl").read_text().splitlines()[0])
     for key in ("loss", "rollouts/reward", "rollouts/think_rate", "balance/p_think", "step_time"):
         assert key in first
+
+
+def test_cpu_rollouts_match_trls_own_generation(tmp_path, random_model_dir):
+    """The CPU sampler that drops finished rows returns what TRL's `generate` path returns: at a
+    temperature low enough to be greedy, the same token ids for every row, cut after EOS."""
+    import torch
+    from trl import GRPOTrainer
+
+    from autothink.generate import load_tokenizer
+    from autothink.prompts import render_prompts
+    from autothink.train import AutoThinkGRPOTrainer
+
+    spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "temperature": 1e-4, "max_completion_length": 24}
+    tokenizer = load_tokenizer(str(random_model_dir))
+    trainer = AutoThinkGRPOTrainer(
+        model=str(random_model_dir), args=grpo_config(spec, str(tmp_path)), train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
+        processing_class=tokenizer, method="autothink", method_params=spec["reward"], generation_prompt="ellipsis",
+    )  # fmt: skip
+    prompts = tokenizer(render_prompts(tokenizer, ["1+2", "13+4", "7+7", "123+456"], "ellipsis"), add_special_tokens=False)["input_ids"]
+    trainer.model.train()  # as during training: gradient checkpointing on, which disables the KV cache
+    # make rows end early: EOS outscores the token the untrained model repeats most
+    ours, _ = trainer._generate_single_turn(prompts, None, {}, 1)
+    repeated = max(set(ours[0]), key=ours[0].count)
+    with torch.no_grad():
+        trainer.model.lm_head.weight[tokenizer.eos_token_id] = 2 * trainer.model.lm_head.weight[repeated]
+    ours, _ = trainer._generate_single_turn(prompts, None, {}, 1)
+    theirs, _ = GRPOTrainer._generate_single_turn(trainer, prompts, None, {}, 1)
+    assert ours == theirs
+    lengths = [len(ids) for ids in ours]
+    assert min(lengths) < spec["max_completion_length"] and all(ids[-1] == tokenizer.eos_token_id for ids in ours if len(ids) < 24)

@@ -31,8 +31,13 @@ def write_config(tmp_path: Path, config: dict) -> Path:
 def test_default_dag_dry_runs(tmp_path):
     result = snakemake("-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(REPO / "config/config.yaml"))
     assert result.returncode == 0, result.stderr
-    for rule in ("tiny_data", "distill", "tiny_profile", "evaluate_shard", "merge_samples", "metrics"):
-        assert rule in result.stdout
+    for rule in ("tiny_data", "distill", "tiny_profile", "evaluate", "train", "table", "plots"):
+        assert f"rule {rule}:" in result.stdout
+    # one evaluation job per (model, prompt) covers every benchmark and writes its metrics: no
+    # shard, merge or metrics jobs in the tiny world
+    evaluate = [line for line in result.stdout.splitlines() if line.strip().startswith("evaluate ")]
+    assert evaluate and int(evaluate[0].split()[1]) == 3 + len(yaml.safe_load((REPO / "config/config.yaml").read_text())["train_runs"])
+    assert "evaluate_shard" not in result.stdout and "collect_shards" not in result.stdout
 
 
 def test_unknown_config_key_is_named(tmp_path, default_config):
@@ -119,14 +124,24 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     for name in ("accuracy_vs_tokens", "no_think_by_level", "stage_curves", "length_distributions"):
         assert (run / "plots" / f"{name}_tiny-r1.png").stat().st_size > 5000
 
+    # where the time went: every rule that ran has a row, the critical path runs through training
+    timing = subprocess.run(
+        ["python", str(REPO / "benchmarks" / "dag_time.py"), "--directory", str(tmp_path), "--configfile", str(config)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rows = {line.split("|")[1].strip(): line for line in timing.splitlines() if line.startswith("| ") and "---" not in line}
+    assert {"distill", "train", "evaluate_shard", "collect_shards", "table", "plots"} <= set(rows), timing
+    assert "| 13 |" not in rows["train"] and "| 6 |" in rows["train"], rows["train"]  # the smoke world trains 6 runs
+    path = timing.split("Critical path: ")[1]
+    assert path.index("distill") < path.index("train") < path.index("evaluate_shard") < path.index("table") < path.index("plots"), path
+
     # an evaluation killed after one of its two shards reruns only the missing shard and what follows
-    for done in ("aime24/shard1.parquet", "aime24.parquet"):
-        (run / "samples" / "tiny-r1" / "ellipsis" / done).unlink()
+    (run / "samples" / "tiny-r1" / "ellipsis" / "shards" / "shard1.parquet").unlink()
     (run / "metrics" / "tiny-r1" / "ellipsis" / "aime24.json").unlink()
     plan = snakemake("-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(config))
     jobs = [line.split()[1].rstrip(":") for line in plan.stdout.splitlines() if line.startswith(("rule ", "localrule "))]
-    assert sorted(jobs) == ["all", "evaluate_shard", "merge_samples", "metrics", "plots", "table"], plan.stdout[-2000:]
-    assert "shard1.parquet" in plan.stdout and "aime24/shard0.parquet" not in plan.stdout.split("rule merge")[0]
+    assert sorted(jobs) == ["all", "collect_shards", "evaluate_shard", "plots", "table"], plan.stdout[-2000:]
+    assert "shards/shard1.parquet" in plan.stdout and "shards/shard0.parquet" not in plan.stdout.split("rule collect_shards")[0]
 
 
 @pytest.mark.slow
@@ -270,8 +285,9 @@ def test_one_paper_base_model_dry_runs(tmp_path):
     trained = {job["output"].split("/")[-1] for job in jobs if job["rule"] == "train"}
     assert {"r1-distill-1.5b.autothink_stage1", "r1-distill-1.5b.autothink_stage3", "r1-distill-1.5b.thinkprune_iter2k"} <= trained
     assert "tiny_data" not in {job["rule"] for job in jobs} and "distill" not in {job["rule"] for job in jobs}
-    # 3 prompts for the base model, one per trained run and released checkpoint; 5 benchmarks x 8 shards
-    assert count("metrics") == 5 * (3 + len(trained) + 5) and count("evaluate_shard") == 8 * count("metrics")
+    # 3 prompts for the base model, one per trained run and released checkpoint; 8 shards each,
+    # every shard covering the five benchmarks
+    assert count("collect_shards") == 3 + len(trained) + 5 and count("evaluate_shard") == 8 * count("collect_shards")
 
 
 def profile_dry_run(profile: str, workdir: Path) -> list[dict]:
@@ -295,7 +311,7 @@ def test_slurm_profile_runs_the_whole_paper_table(tmp_path):
     assert all("accelerate launch --config_file" in job["shell"] and "--num_processes 8 -m autothink.cli train" in job["shell"] for job in train)
     shards = [job for job in jobs if job["rule"] == "evaluate_shard"]
     assert shards and all("gpu=1" in job["resources"] for job in shards)
-    assert all("gpu=" not in job["resources"] for job in jobs if job["rule"] in ("prepare_dataset", "table", "plots", "metrics"))
+    assert all("gpu=" not in job["resources"] for job in jobs if job["rule"] in ("prepare_dataset", "table", "plots", "collect_shards"))
     steps = {job["output"].split("/")[-1]: json.loads(job["shell"].split("--spec '")[1].split("'")[0])["steps"] for job in train}
     assert (steps["r1-distill-7b.autothink_stage3"], steps["deepscaler-1.5b.autothink_stage1"], steps["r1-distill-1.5b.autothink_stage2"]) == (20, 110, 440)
 

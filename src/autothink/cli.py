@@ -70,37 +70,34 @@ def cmd_prepare_dataset(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     import dataclasses
 
-    import pandas as pd
-
-    from autothink.evaluate import score_samples
+    from autothink.evaluate import read_benchmarks, score_samples, write_benchmarks
     from autothink.generate import Sampling, sample
 
+    if args.samples_dir and not args.metrics_dir:
+        raise SystemExit("autothink evaluate: --samples-dir needs --metrics-dir")
     _threads(args.threads)
-    problems = pd.read_parquet(args.problems).iloc[args.shard :: args.shards]
+    problems = read_benchmarks(args.problems, args.shard, args.shards)
     sampling = Sampling(**args.spec["sampling"])
     sampling = dataclasses.replace(sampling, seed=sampling.seed + args.shard)  # shards draw independently
     completions = sample(args.model, problems["problem"].tolist(), args.prompt, sampling, args.spec)
     samples = score_samples(problems, completions, args.prompt)
-    samples.to_parquet(args.out, index=False)
     log.info("shard %d/%d: %d samples, accuracy %.3f", args.shard, args.shards, len(samples), samples["correct"].mean())
+    if args.shard_out:
+        samples.to_parquet(args.shard_out, index=False)
+    else:
+        benchmarks = [Path(p).stem for p in args.problems]
+        write_benchmarks(samples, benchmarks, args.samples_dir, args.metrics_dir, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"])
 
 
-def cmd_merge_samples(args: argparse.Namespace) -> None:
+def cmd_collect(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    merged = pd.concat([pd.read_parquet(p) for p in args.shards], ignore_index=True)
-    merged.to_parquet(args.out, index=False)
-    log.info("merged %d shards: %d samples", len(args.shards), len(merged))
+    from autothink.evaluate import write_benchmarks
 
-
-def cmd_metrics(args: argparse.Namespace) -> None:
-    import pandas as pd
-
-    from autothink.evaluate import summarise
-
-    metrics = summarise(pd.read_parquet(args.samples), ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"])
-    Path(args.out).write_text(json.dumps(metrics, indent=2) + "\n")
-    log.info("accuracy %.3f, tokens %.1f, think rate %.3f", metrics["accuracy"], metrics["tokens"], metrics["think_rate"])
+    samples = pd.concat([pd.read_parquet(p) for p in args.shards], ignore_index=True)
+    metrics = write_benchmarks(samples, args.benchmarks, args.samples_dir, args.metrics_dir, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"])
+    for bench, m in metrics.items():
+        log.info("%s: accuracy %.3f, tokens %.1f, think rate %.3f", bench, m["accuracy"], m["tokens"], m["think_rate"])
 
 
 def cmd_train(args: argparse.Namespace) -> None:
@@ -214,21 +211,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_prepare_dataset)
 
-    p = sub.add_parser("evaluate", help="sample and score one shard of a benchmark")
+    p = sub.add_parser("evaluate", help="sample and score one shard of every benchmark under one prompt")
     p.add_argument("--spec", type=_spec, required=True, help="the config's `evaluation` section")
     p.add_argument("--model", required=True, help="model folder or hub id")
-    p.add_argument("--problems", required=True)
+    p.add_argument("--problems", nargs="+", required=True, help="benchmark files, each named <benchmark>.parquet")
     p.add_argument("--prompt", required=True, choices=["standard", "no_thinking", "ellipsis"])
     p.add_argument("--shard", type=int, default=0)
     p.add_argument("--shards", type=int, default=1)
-    p.add_argument("--out", required=True)
+    out = p.add_mutually_exclusive_group(required=True)
+    out.add_argument("--shard-out", help="write the scored samples of this shard to one file (for `collect`)")
+    out.add_argument("--samples-dir", help="write <bench>.parquet per benchmark here (one shard: no collect step)")
+    p.add_argument("--metrics-dir", help="with --samples-dir: write <bench>.json metrics here")
     p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("merge-samples", help="concatenate evaluation shards")
+    p = sub.add_parser("collect", help="join evaluation shards, split them by benchmark and compute the metrics")
+    p.add_argument("--spec", type=_spec, required=True, help="{pass_k, bootstrap}")
     p.add_argument("--shards", nargs="+", required=True)
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_merge_samples)
+    p.add_argument("--benchmarks", nargs="+", required=True)
+    p.add_argument("--samples-dir", required=True)
+    p.add_argument("--metrics-dir", required=True)
+    p.set_defaults(func=cmd_collect)
 
     p = sub.add_parser("train", help="one GRPO training run (an AutoThink stage or a baseline)")
     p.add_argument("--spec", type=_spec, required=True, help="the `training` settings merged with the run's entry")
@@ -261,11 +264,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--configfile", nargs="+", required=True, help="config file(s), merged in order like snakemake's")
     p.set_defaults(func=cmd_estimate)
 
-    p = sub.add_parser("metrics", help="metrics of one (model, prompt, benchmark)")
-    p.add_argument("--spec", type=_spec, required=True, help="{pass_k, bootstrap}")
-    p.add_argument("--samples", required=True)
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_metrics)
     return parser
 
 

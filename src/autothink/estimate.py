@@ -61,7 +61,7 @@ def estimate(config: dict) -> pd.DataFrame:
             completions = problems * sampling["n"] * len(prompts)
             tokens = completions * fraction * sampling["max_new_tokens"]
             hours = tokens / _throughput(compute["eval_tokens_per_gpu_s"], base, "eval_tokens_per_gpu_s") / 3600
-            jobs = len(prompts) * len(config["benchmarks"]) * config["evaluation"]["shards"]
+            jobs = len(prompts) * config["evaluation"]["shards"]  # a job covers every benchmark
             rows.append({"rule": "evaluate_shard", "model": model, "jobs": jobs, "completions": completions, "tokens": tokens, "gpu_hours": hours})
     return pd.DataFrame(rows)
 

@@ -1,4 +1,4 @@
-"""Samples -> metrics: score every sampled response, then summarise one (model, prompt, benchmark).
+"""Samples -> metrics: score every sampled response, then summarise each (model, prompt, benchmark).
 
 Scoring is the paper's protocol: the response is the generation prompt's suffix plus the
 completion; its mode comes from `detect_mode`, its answer from the last box after the first
@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from math import comb
 from typing import TYPE_CHECKING
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,7 +31,8 @@ SAMPLE_COLUMNS = [
 
 
 def score_samples(problems: pd.DataFrame, completions: list[list[Completion]], prompt: str) -> pd.DataFrame:
-    """One row per sampled response, in problem order then sample order."""
+    """One row per sampled response, in problem order then sample order (tagged with the
+    problem's ``benchmark`` when the problems have one)."""
     suffix = GENERATION_PROMPTS[prompt]
     rows = [
         {
@@ -48,7 +52,33 @@ def score_samples(problems: pd.DataFrame, completions: list[list[Completion]], p
     answers = [extract_answer(r) for r in frame["response"]]  # None stays None here, not NaN
     frame["answer"] = answers
     frame["correct"] = answers_match_many(answers, frame["gold"].tolist())
-    return frame[SAMPLE_COLUMNS]
+    if "benchmark" not in problems:
+        return frame[SAMPLE_COLUMNS]
+    frame["benchmark"] = np.repeat(problems["benchmark"].to_numpy(), [len(samples) for samples in completions])
+    return frame[["benchmark", *SAMPLE_COLUMNS]]
+
+
+def read_benchmarks(paths: list[str | Path], shard: int = 0, shards: int = 1) -> pd.DataFrame:
+    """Problems of every benchmark file (named ``<benchmark>.parquet``), one shard of each, tagged
+    with the benchmark: one evaluation job covers them all, so the model loads once."""
+    frames = [pd.read_parquet(path).iloc[shard::shards].assign(benchmark=Path(path).stem) for path in paths]
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_benchmarks(samples: pd.DataFrame, benchmarks: list[str], samples_dir: str | Path, metrics_dir: str | Path, *, ks: list[int], n_boot: int) -> dict[str, dict]:
+    """Split scored samples by benchmark into ``<samples_dir>/<bench>.parquet`` and their metrics
+    into ``<metrics_dir>/<bench>.json``; a benchmark without samples is an error, not an empty file."""
+    Path(samples_dir).mkdir(parents=True, exist_ok=True)
+    Path(metrics_dir).mkdir(parents=True, exist_ok=True)
+    written = {}
+    for bench in benchmarks:
+        part = samples[samples["benchmark"] == bench][SAMPLE_COLUMNS].reset_index(drop=True)
+        if part.empty:
+            raise ValueError(f"no samples of benchmark {bench!r} (found: {sorted(samples['benchmark'].unique())})")
+        part.to_parquet(Path(samples_dir) / f"{bench}.parquet", index=False)
+        written[bench] = summarise(part, ks=ks, n_boot=n_boot)
+        (Path(metrics_dir) / f"{bench}.json").write_text(json.dumps(written[bench], indent=2) + "\n")
+    return written
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:

@@ -60,9 +60,10 @@ def sample_top_p(logits: torch.Tensor, temperature: float, top_p: float) -> torc
 
 
 @torch.inference_mode()
-def _sample_batch(model, ids: torch.Tensor, mask: torch.Tensor, sampling: Sampling, eos_id: int) -> list[tuple[list[int], str]]:
+def sample_rows(model, ids: torch.Tensor, mask: torch.Tensor, sampling: Sampling, eos_id: int) -> list[tuple[list[int], str]]:
     """Sample every row of a left-padded batch; rows that emit EOS leave the batch (and the KV
-    cache) at once, so a batch costs what its live rows cost, not what its longest row costs."""
+    cache) at once, so a batch costs what its live rows cost, not what its longest row costs.
+    Returns each row's new token ids (up to and including EOS) and its finish reason."""
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True)
     cache, logits = out.past_key_values, out.logits[:, -1]
@@ -100,7 +101,7 @@ def generate_hf(model, tokenizer, prompts: list[str], sampling: Sampling, batch_
         batch = tokenizer.pad({"input_ids": [encoded[i] for i in chunk]}, return_tensors="pt")
         ids = batch["input_ids"].repeat_interleave(sampling.n, dim=0)
         mask = batch["attention_mask"].repeat_interleave(sampling.n, dim=0)
-        for row, (new_ids, reason) in enumerate(_sample_batch(model, ids, mask, sampling, tokenizer.eos_token_id)):
+        for row, (new_ids, reason) in enumerate(sample_rows(model, ids, mask, sampling, tokenizer.eos_token_id)):
             text = tokenizer.decode(new_ids, skip_special_tokens=True)
             results[chunk[row // sampling.n]].append(Completion(text, len(new_ids), reason))
     return results

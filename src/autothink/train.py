@@ -33,8 +33,9 @@ import pandas as pd
 import torch
 from datasets import Dataset
 from trl import GRPOConfig, GRPOTrainer
+from trl.models import unwrap_model_for_generation
 
-from autothink.generate import load_tokenizer
+from autothink.generate import Sampling, load_tokenizer, sample_rows
 from autothink.grading import answers_match_many, extract_answer
 from autothink.methods import Rollouts, method_rewards
 from autothink.prompts import GENERATION_PROMPTS, detect_mode, user_message, with_generation_prompt
@@ -100,6 +101,27 @@ class AutoThinkGRPOTrainer(GRPOTrainer):
         super().__init__(*args, reward_funcs=[batch_reward], **kwargs)
         self.method, self.method_params = method, dict(method_params)
         self.generation_suffix = GENERATION_PROMPTS[generation_prompt]
+
+    def _generate_single_turn(self, prompt_ids, images, multimodal_fields, num_generations, has_tool_images=False):
+        """On CPUs, rollouts come from `autothink.generate.sample_rows`, which drops a finished
+        row from the batch and the KV cache at once; `generate` keeps computing every row until
+        the longest one ends, and in a batch mixing ~20-token no-think answers with ~150-token
+        traces most of that work is padding. Same sampling (temperature, top-p), same outputs
+        (token ids up to and including EOS). GPUs, vLLM and any sampling setting the fast path
+        does not implement go to TRL's own generation."""
+        plain_sampling = not self.top_k and self.min_p is None and self.repetition_penalty == 1.0
+        if self.use_vllm or self.use_transformers_continuous_batching or self.accelerator.device.type != "cpu" or images or not plain_sampling:
+            return super()._generate_single_turn(prompt_ids, images, multimodal_fields, num_generations, has_tool_images)
+        pad_id = self.processing_class.pad_token_id
+        width = max(len(ids) for ids in prompt_ids)
+        ids = torch.tensor([[pad_id] * (width - len(row)) + list(row) for row in prompt_ids])
+        mask = torch.tensor([[0] * (width - len(row)) + [1] * len(row) for row in prompt_ids])
+        sampling = Sampling(n=1, temperature=self.temperature, top_p=self.top_p, max_new_tokens=self.max_completion_length, seed=0)
+        with unwrap_model_for_generation(
+            self.model_wrapped, self.accelerator, gradient_checkpointing_kwargs=self.args.gradient_checkpointing_kwargs
+        ) as model:  # as TRL's own path: gradient checkpointing (no KV cache) is off while sampling
+            rows = sample_rows(model, ids, mask, sampling, self.processing_class.eos_token_id)
+        return [new_ids for new_ids, _ in rows], None
 
     def _calculate_rewards(self, inputs, prompts, completions, completion_ids_list):
         texts = [c[0]["content"] if isinstance(c, list) else c for c in completions]

@@ -44,18 +44,21 @@ def encode_corpus(tokenizer, corpus: pd.DataFrame) -> list[tuple[list[int], list
     return [(p, c + [tokenizer.eos_token_id]) for p, c in zip(prompt_ids, completion_ids)]
 
 
-def collate(examples: list[tuple[list[int], list[int]]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Right-padded input ids, attention mask and labels (completion tokens only)."""
+def collate(examples: list[tuple[list[int], list[int]]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-padded input ids and labels (completion tokens only).
+
+    No attention mask: with right padding a causal model's real tokens only ever see earlier real
+    tokens, and pad positions carry no label, so the loss is the same as with a mask, and the
+    attention takes its faster causal path.
+    """
     width = max(len(p) + len(c) for p, c in examples)
     ids = torch.full((len(examples), width), pad_id, dtype=torch.long)
     labels = torch.full((len(examples), width), IGNORE, dtype=torch.long)
-    mask = torch.zeros((len(examples), width), dtype=torch.long)
     for row, (p, c) in enumerate(examples):
         seq = p + c
         ids[row, : len(seq)] = torch.tensor(seq)
         labels[row, len(p) : len(seq)] = torch.tensor(c)
-        mask[row, : len(seq)] = 1
-    return ids, mask, labels
+    return ids, labels
 
 
 def length_sorted_split(batch: np.ndarray, lengths: np.ndarray, parts: int) -> list[np.ndarray]:
@@ -119,8 +122,8 @@ def distill(corpus_path: str | Path, out_dir: str | Path, arch: dict, train: dic
         optimizer.zero_grad(set_to_none=True)
         batch_loss, n_tokens = 0.0, 0
         for micro in length_sorted_split(batch, lengths, train["micro_batches"]):
-            ids, mask, labels = collate([examples[i] for i in micro], tokenizer.pad_token_id)
-            logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1]
+            ids, labels = collate([examples[i] for i in micro], tokenizer.pad_token_id)
+            logits = model(input_ids=ids).logits[:, :-1]
             token_loss = torch.nn.functional.cross_entropy(
                 logits.reshape(-1, logits.size(-1)), labels[:, 1:].reshape(-1), ignore_index=IGNORE, reduction="sum"
             )
