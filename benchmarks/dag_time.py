@@ -34,19 +34,15 @@ def planned_jobs(directory: Path, snakemake_args: list[str]) -> list[dict]:
     if result.returncode != 0:
         sys.exit(f"snakemake dry run failed:\n{result.stderr[-2000:]}")
     jobs = []
-    for block in result.stdout.split("\n\n"):
-        lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
-        head = next((i for i, line in enumerate(lines) if line.startswith(("rule ", "localrule "))), None)
-        if head is None:
-            continue
-        job = {"rule": lines[head].split()[1].rstrip(":"), "input": [], "output": [], "benchmark": None}
-        for line in lines[head + 1 :]:
-            key, _, value = line.partition(": ")
+    for line in result.stdout.splitlines():
+        if line.startswith(("rule ", "localrule ")):
+            jobs.append({"rule": line.split()[1].rstrip(":"), "input": [], "output": [], "benchmark": None})
+        elif jobs and line.startswith("    "):
+            key, _, value = line.strip().partition(": ")
             if key in ("input", "output"):
-                job[key] = [item.strip() for item in value.split(",")]
+                jobs[-1][key] = [item.strip() for item in value.split(",")]
             elif key == "benchmark":
-                job["benchmark"] = value.strip()
-        jobs.append(job)
+                jobs[-1]["benchmark"] = value.strip()
     return jobs
 
 
@@ -94,7 +90,7 @@ def critical_path(jobs: pd.DataFrame) -> list[int]:
 def report(jobs: pd.DataFrame) -> str:
     rules = per_rule(jobs)
     lines = ["| rule | jobs | wall s | CPU s | share |", "|---|---:|---:|---:|---:|"]
-    lines += [f"| {rule} | {r.jobs} | {r.wall_s:.0f} | {r.cpu_s:.0f} | {r.share:.0%} |" for rule, r in rules.iterrows()]
+    lines += [f"| {rule} | {int(r.jobs)} | {r.wall_s:.0f} | {r.cpu_s:.0f} | {r.share:.0%} |" for rule, r in rules.iterrows()]
     lines.append(f"| **all jobs** | {len(jobs)} | {rules['wall_s'].sum():.0f} | {rules['cpu_s'].sum():.0f} | 100% |")
     path = critical_path(jobs)
     chain = " -> ".join(f"{jobs.at[j, 'rule']} ({jobs.at[j, 'wall_s']:.0f} s)" for j in path)
