@@ -70,7 +70,7 @@ def cmd_prepare_dataset(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     import dataclasses
 
-    from autothink.evaluate import read_benchmarks, score_samples, write_benchmarks
+    from autothink.evaluate import benchmark_name, read_benchmarks, score_samples, write_benchmarks
     from autothink.generate import Sampling, sample
 
     if args.samples_dir and not args.metrics_dir:
@@ -85,7 +85,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     if args.shard_out:
         samples.to_parquet(args.shard_out, index=False)
     else:
-        benchmarks = [Path(p).stem for p in args.problems]
+        benchmarks = [benchmark_name(p) for p in args.problems]
         write_benchmarks(samples, benchmarks, args.samples_dir, args.metrics_dir, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"])
 
 

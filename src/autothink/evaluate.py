@@ -10,11 +10,10 @@ intervals over problems.
 
 from __future__ import annotations
 
-from math import comb
-from typing import TYPE_CHECKING
-
 import json
+from math import comb
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -58,10 +57,15 @@ def score_samples(problems: pd.DataFrame, completions: list[list[Completion]], p
     return frame[["benchmark", *SAMPLE_COLUMNS]]
 
 
+def benchmark_name(path: str | Path) -> str:
+    """A benchmark file is named after its benchmark: ``data/eval/<benchmark>.parquet``."""
+    return Path(path).stem
+
+
 def read_benchmarks(paths: list[str | Path], shard: int = 0, shards: int = 1) -> pd.DataFrame:
     """Problems of every benchmark file (named ``<benchmark>.parquet``), one shard of each, tagged
     with the benchmark: one evaluation job covers them all, so the model loads once."""
-    frames = [pd.read_parquet(path).iloc[shard::shards].assign(benchmark=Path(path).stem) for path in paths]
+    frames = [pd.read_parquet(path).iloc[shard::shards].assign(benchmark=benchmark_name(path)) for path in paths]
     return pd.concat(frames, ignore_index=True)
 
 
