@@ -2,6 +2,9 @@
 import json
 import re
 
+from autothink.provenance import seeds
+from autothink.runs import run_spec
+
 RUN = f"results/{config['run_name']}"
 BENCHMARKS = list(config["benchmarks"])
 PROMPTS = list(config["evaluation"]["prompts"])
@@ -48,6 +51,11 @@ def all_cores(wildcards):
     return workflow.cores
 
 
+def evaluation_threads(wildcards):
+    """Threads of an evaluation job: `evaluation.threads` where set (several jobs side by side), else every core."""
+    return config["evaluation"].get("threads", workflow.cores)
+
+
 def as_json(obj):
     """A config section as a JSON string for a rule's `--spec` (quote with `:q` in shell)."""
     return json.dumps(obj, sort_keys=True)
@@ -81,11 +89,7 @@ def trained_model(base, run):
 
 def train_spec(wildcards):
     """A run's settings: the shared `training` ones, the run's own, then its per-model overrides."""
-    run = TRAIN_RUNS[wildcards.run]
-    spec = {**config["training"], **run, **run.get("overrides", {}).get(wildcards.base, {})}
-    for key in ("init", "eval_prompts", "overrides", "gpus", "launcher"):
-        spec.pop(key, None)
-    return spec
+    return run_spec(config, wildcards.run, wildcards.base)
 
 
 def train_init(wildcards):

@@ -31,7 +31,7 @@ if SHARDS == 1:
         params:
             model=model_location,
             spec=as_json(config["evaluation"]),
-        threads: all_cores
+        threads: evaluation_threads
         resources:
             gpu=config["evaluation"].get("gpus", 0),
         log:
@@ -52,7 +52,7 @@ else:
         params:
             model=model_location,
             spec=as_json(config["evaluation"]),
-        threads: all_cores
+        threads: evaluation_threads
         resources:
             gpu=config["evaluation"].get("gpus", 0),
         log:

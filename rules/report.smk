@@ -6,6 +6,11 @@ def table_spec():
         "entries": TABLE_ENTRIES,
         "benchmarks": BENCHMARKS,
         "level_benchmarks": config["report"]["level_benchmarks"],
+        "provenance": {  # the seeds, and the summaries that record where each model was made
+            "seeds": seeds(config),
+            "summaries": [f"{RUN}/models/{m}/training_summary.json" for m in dict.fromkeys(e["model"] for e in TABLE_ENTRIES if e["source"] == "trained")]
+            + ([f"{RUN}/tiny/distill_summary.json"] if TINY else []),
+        },
     }
     if config["report"].get("reference"):
         spec["reference"] = config["report"]["reference"]
@@ -28,6 +33,7 @@ rule table:
         html=report(f"{RUN}/table1.html", caption="../report/captions/table1.rst", category="1. Table 1"),
         levels=report(f"{RUN}/think_rate_by_level.csv", caption="../report/captions/levels.rst", category="3. Mode by difficulty"),
         compared=f"{RUN}/paper_vs_reproduced.csv",
+        provenance=f"{RUN}/provenance.json",
     params:
         spec=as_json(table_spec()),
     log:

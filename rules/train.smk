@@ -3,6 +3,12 @@
 # jobs), so a rerun of a killed job resumes from the newest checkpoint there.
 
 
+def runs_after(run):
+    """The longest chain of runs that start from `run`: chains start first, so that on few cores
+    Stage 1 -> 2 -> 3 does not run alone at the end."""
+    return max((1 + runs_after(other) for other, spec in TRAIN_RUNS.items() if spec["init"] == run), default=0)
+
+
 rule train:
     input:
         unpack(train_input),
@@ -16,6 +22,7 @@ rule train:
         spec=lambda wildcards: as_json(train_spec(wildcards)),
         run_dir=f"{RUN}/train/{{base}}.{{run}}",
     threads: lambda wildcards: train_spec(wildcards)["threads"]
+    priority: lambda wildcards: runs_after(wildcards.run)
     resources:
         gpu=config["training"].get("gpus", 0),
     log:

@@ -159,6 +159,7 @@ def test_each_baseline_trains_a_few_steps(method, tmp_path, random_model_dir):
     problems = pd.DataFrame({"problem": ["1+2", "3+4"], "answer": ["3", "7"], "level": [1, 1]})
     summary = train(str(random_model_dir), problems, str(tmp_path / "model"), str(tmp_path / "run"), spec)
     assert summary["steps"] == 2
+    assert not (tmp_path / "run" / "checkpoints").exists()  # only kept to resume an unfinished run
     log = [json.loads(line) for line in (tmp_path / "model" / "training_log.jsonl").read_text().splitlines()]
     assert [entry["step"] for entry in log] == [1, 2]
     for entry in log:  # the reward TRL turned into advantages is the method's reward of the whole batch

@@ -13,6 +13,9 @@ import logging
 import sys
 from pathlib import Path
 
+from autothink.atomic import atomic_path, write_text
+from autothink.provenance import environment, gather
+
 log = logging.getLogger("autothink")
 
 
@@ -33,9 +36,9 @@ def cmd_distill(args: argparse.Namespace) -> None:
     from autothink.tiny.distill import distill
 
     _threads(args.threads)
-    summary = distill(args.corpus, args.out, args.spec["model"], args.spec["training"], args.train_log)
+    summary = {**distill(args.corpus, args.out, args.spec["model"], args.spec["training"], args.train_log), "environment": environment()}
     log.info("distilled: %s", summary)
-    Path(args.summary).write_text(json.dumps(summary, indent=2) + "\n")
+    write_text(args.summary, json.dumps(summary, indent=2) + "\n")
 
 
 def cmd_tiny_profile(args: argparse.Namespace) -> None:
@@ -51,12 +54,13 @@ def cmd_tiny_profile(args: argparse.Namespace) -> None:
     sampling = Sampling(**spec["sampling"])
     samples = sample_modes(args.model, per_level, spec["prompts"], sampling, spec["batch_size"])
     summary = summarise(samples)
-    summary.to_csv(args.out_csv, index=False)
+    with atomic_path(args.out_csv) as path:
+        summary.to_csv(path, index=False)
     figures = {
         "no_think_to_think_accuracy_on_train_mix": mode_accuracy_ratio(summary, spec["train_mix"]),
         "per_prompt_level": summary.to_dict(orient="records"),
     }
-    Path(args.out_json).write_text(json.dumps(figures, indent=2) + "\n")
+    write_text(args.out_json, json.dumps(figures, indent=2) + "\n")
     log.info("profile:\n%s", summary.to_string(index=False, float_format="%.3f"))
 
 
@@ -83,10 +87,11 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     samples = score_samples(problems, completions, args.prompt)
     log.info("shard %d/%d: %d samples, accuracy %.3f", args.shard, args.shards, len(samples), samples["correct"].mean())
     if args.shard_out:
-        samples.to_parquet(args.shard_out, index=False)
+        with atomic_path(args.shard_out) as path:
+            samples.to_parquet(path, index=False)
     else:
         benchmarks = [benchmark_name(p) for p in args.problems]
-        write_benchmarks(samples, benchmarks, args.samples_dir, args.metrics_dir, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"])
+        write_benchmarks(samples, benchmarks, args.samples_dir, args.metrics_dir, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment())
 
 
 def cmd_collect(args: argparse.Namespace) -> None:
@@ -95,7 +100,7 @@ def cmd_collect(args: argparse.Namespace) -> None:
     from autothink.evaluate import write_benchmarks
 
     samples = pd.concat([pd.read_parquet(p) for p in args.shards], ignore_index=True)
-    metrics = write_benchmarks(samples, args.benchmarks, args.samples_dir, args.metrics_dir, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"])
+    metrics = write_benchmarks(samples, args.benchmarks, args.samples_dir, args.metrics_dir, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment())
     for bench, m in metrics.items():
         log.info("%s: accuracy %.3f, tokens %.1f, think rate %.3f", bench, m["accuracy"], m["tokens"], m["think_rate"])
 
@@ -111,8 +116,9 @@ def cmd_train(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     summary = train(args.init, pd.read_parquet(args.problems), args.out, args.run_dir, args.spec)
     summary["wall_time_s"] = round(time.perf_counter() - started, 1)
+    summary["environment"] = environment()
     if Path(args.out).is_dir():  # only the main process writes the model
-        Path(args.out, "training_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        write_text(Path(args.out, "training_summary.json"), json.dumps(summary, indent=2) + "\n")
     log.info("trained: %s", summary)
 
 
@@ -124,14 +130,16 @@ def cmd_table(args: argparse.Namespace) -> None:
     table, intervals, compared = T.build(spec, Path(args.metrics_dir))
     out = Path(args.out_dir)
     markdown = T.to_markdown(table)
-    table.to_csv(out / "table1.csv", index=False, float_format="%.4g")
-    intervals.to_csv(out / "table1_intervals.csv", index=False, float_format="%.4g")
-    (out / "table1.md").write_text(markdown)
-    (out / "table1.tex").write_text(T.to_latex(table))
-    (out / "table1.html").write_text(T.to_html(table, intervals))
-    compared.to_csv(out / "paper_vs_reproduced.csv", index=False, float_format="%.4g")
     levels = by_level(load_samples(spec["entries"], Path(args.samples_dir), spec["level_benchmarks"]))
-    levels.to_csv(out / "think_rate_by_level.csv", index=False, float_format="%.4g")
+    for name, frame in [("table1", table), ("table1_intervals", intervals), ("paper_vs_reproduced", compared), ("think_rate_by_level", levels)]:
+        with atomic_path(out / f"{name}.csv") as path:
+            frame.to_csv(path, index=False, float_format="%.4g")
+    write_text(out / "table1.md", markdown)
+    write_text(out / "table1.tex", T.to_latex(table))
+    write_text(out / "table1.html", T.to_html(table, intervals))
+    made = [Path(args.metrics_dir) / e["model"] / e["prompt"] / f"{b}.json" for e in spec["entries"] for b in spec["benchmarks"]]
+    made += [p for p in map(Path, spec["provenance"]["summaries"]) if p.exists()]
+    write_text(out / "provenance.json", json.dumps(gather(spec["provenance"]["seeds"], made), indent=2) + "\n")
     log.info("table 1:\n%s", markdown)
 
 

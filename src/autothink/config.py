@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from autothink.runs import grpo_settings, run_spec
+
 
 class ConfigError(ValueError):
     """A config value that is well-typed but inconsistent; the message names the key."""
@@ -31,10 +33,60 @@ def check_train_runs(config: dict) -> None:
                 raise ConfigError(f"train_runs form a cycle: {' -> '.join(seen + [run['init']])}")
             seen.append(run["init"])
             run = runs[run["init"]]
+    for name in runs:  # once every run is well-formed: the settings each becomes, per base model
+        for base in config["base_models"]:
+            check_run_settings(config, name, base)
+
+
+def check_run_settings(config: dict, name: str, base: str) -> None:
+    """The merged settings of one run for one base model become valid TRL settings: batches that
+    split, no `grpo` field that the workflow sets itself, no `grpo` field TRL does not know."""
+    from dataclasses import fields
+
+    from trl import GRPOConfig
+
+    spec = run_spec(config, name, base)
+    where = f"train_runs.{name}" + (f" (for {base})" if base in config["train_runs"][name].get("overrides", {}) else "")
+    world = max(1, config["train_runs"][name].get("gpus", config["training"].get("gpus", 1)))
+    try:
+        grpo_settings(spec, "checkpoints", world, use_cpu=False)
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error}") from error
+    unknown = sorted(set(spec.get("grpo", {})) - {field.name for field in fields(GRPOConfig)})
+    if unknown:
+        raise ConfigError(f"{where}: grpo sets {unknown}, which are not trl.GRPOConfig fields")
+
+
+def check_report(config: dict) -> None:
+    """Runs named in the plot settings exist; released checkpoints name a known base model
+    (a typo would silently drop a curve or a Table 1 row)."""
+    runs = config.get("train_runs", {})
+    for key in ("stage_chain", "beside_first"):
+        unknown = [name for name in config.get("report", {}).get(key, []) if name not in runs]
+        if unknown:
+            raise ConfigError(f"report.{key} names {unknown}, which are not train_runs")
+    models = set(config["base_models"]) | set(config.get("external_models", {}))
+    for name, released in config.get("released_models", {}).items():
+        if released["base_model"] not in models:
+            raise ConfigError(f"released_models.{name}.base_model is {released['base_model']!r}, neither a base model nor an external model")
+
+
+def check_shards(config: dict) -> None:
+    """Every evaluation shard gets problems of every benchmark (where the sizes are known)."""
+    shards = config["evaluation"]["shards"]
+    tiny = config.get("tiny")
+    sizes = {name: spec["n"] for name, spec in tiny["benchmarks"].items()} if tiny else {
+        name: spec["count"] for name, spec in config.get("datasets", {}).items() if name in config["benchmarks"] and "count" in spec
+    }
+    small = {name: n for name, n in sizes.items() if n < shards}
+    if small:
+        raise ConfigError(f"evaluation.shards is {shards} but {small} have fewer problems: some shards would get none")
 
 
 def check_config(config: dict) -> None:
     check_train_runs(config)
+    check_report(config)
+    check_shards(config)
     tiny = config.get("tiny")
     if tiny is None:
         missing = [name for name in ["train", *config["benchmarks"]] if name not in config.get("datasets", {})]
@@ -58,3 +110,10 @@ def check_config(config: dict) -> None:
         )
     if sum(tiny["distill"]["kinds"].values()) <= 0:
         raise ConfigError("tiny.distill.kinds must have a positive sum")
+    positions = tiny["model"]["max_position_embeddings"]
+    vllm_length = config["evaluation"].get("vllm", {}).get("max_model_len", 0)
+    if vllm_length > positions:
+        raise ConfigError(
+            f"evaluation.vllm.max_model_len is {vllm_length} but the tiny model has {positions} positions"
+            " (tiny.model.max_position_embeddings): vLLM would refuse to start on a GPU machine"
+        )

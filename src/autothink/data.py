@@ -8,10 +8,13 @@ mirror is a first-class source, not a fallback.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from autothink.atomic import atomic_path
 
 SCHEMA = ["id", "problem", "answer", "source", "level"]
 _READERS = {".parquet": pd.read_parquet, ".jsonl": lambda p: pd.read_json(p, lines=True), ".json": pd.read_json}
@@ -21,11 +24,44 @@ class DataError(ValueError):
     """A dataset that cannot be used as it is; the message names the file, column or row."""
 
 
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
 def _read_file(path: Path) -> pd.DataFrame:
     reader = _READERS.get(path.suffix)
     if reader is None:
         raise DataError(f"{path}: unsupported file type {path.suffix!r}; use one of {sorted(_READERS)}")
-    return reader(path)
+    try:
+        return reader(path)
+    except (ValueError, UnicodeDecodeError, OSError) as error:  # truncated JSON, not UTF-8, bad parquet
+        raise DataError(f"{path}: cannot be read as {path.suffix[1:]}: {str(error)[:200]}") from error
+
+
+def _names(part: str) -> set[str]:
+    """The words of a file or folder name (`test-00000-of-00001.parquet` -> test, 00000, of, 00001)."""
+    return set(re.split(r"[^A-Za-z0-9]+", part.lower()))
+
+
+def _directory_files(path: Path, split: str, subset: str | None) -> list[Path]:
+    """The data files of a local directory for one split (and subset): files below hidden folders
+    are skipped; the split must be a whole word of the file or folder name (`test` matches
+    `test-0000.parquet` or `test/x.jsonl`, not `latest.jsonl`); a subset must name a folder or file."""
+    files = [
+        f for f in sorted(path.rglob("*"))
+        if f.suffix in _READERS and not any(part.startswith(".") for part in f.relative_to(path).parts)
+    ]  # fmt: skip
+    if subset:
+        files = [f for f in files if any(subset.lower() in (part.lower(), Path(part).stem.lower()) for part in f.relative_to(path).parts)]
+        if not files:
+            raise DataError(f"{path}: no data files for subset {subset!r}")
+    for_split = [f for f in files if any(split.lower() in _names(part) for part in f.relative_to(path).parts)]
+    files = for_split or files
+    if not files:
+        raise DataError(f"{path}: no {sorted(_READERS)} files in this directory")
+    kinds = sorted({f.suffix for f in files})
+    if len(kinds) > 1:
+        raise DataError(f"{path}: data files in several formats ({', '.join(kinds)}) would be read twice; keep one")
+    return files
 
 
 def read_source(source: str, split: str, subset: str | None = None) -> pd.DataFrame:
@@ -39,13 +75,8 @@ def read_source(source: str, split: str, subset: str | None = None) -> pd.DataFr
 
             saved = load_from_disk(str(path))
             return (saved[split] if hasattr(saved, "keys") else saved).to_pandas()
-        files = sorted(f for f in path.rglob("*") if f.suffix in _READERS and split in f.name) or sorted(
-            f for f in path.rglob("*") if f.suffix in _READERS
-        )
-        if not files:
-            raise DataError(f"{path}: no {sorted(_READERS)} files in this directory")
-        return pd.concat([_read_file(f) for f in files], ignore_index=True)
-    if source.startswith((".", "/")) or source.count("/") != 1:
+        return pd.concat([_read_file(f) for f in _directory_files(path, split, subset)], ignore_index=True)
+    if not _HUB_ID.fullmatch(source) or path.suffix in _READERS:
         raise DataError(f"{source}: no such file or directory (and not a hub dataset id 'owner/name')")
     from datasets import load_dataset
 
@@ -70,6 +101,9 @@ def normalise(raw: pd.DataFrame, name: str, spec: dict, origin: str) -> pd.DataF
     for key, column in columns.items():
         if column not in raw.columns:
             raise DataError(f"{origin}: column {column!r} (for {key}) missing; columns are {sorted(raw.columns)}")
+    missing = raw.index[raw[columns["problem"]].isna()].tolist()
+    if missing:
+        raise DataError(f"{origin}: row {missing[0]} has no problem ({columns['problem']!r} is null)")
     level_column, id_column = fields.get("level"), fields.get("id")
     frame = pd.DataFrame(
         {
@@ -83,6 +117,11 @@ def normalise(raw: pd.DataFrame, name: str, spec: dict, origin: str) -> pd.DataF
     empty = frame.index[frame["problem"].str.strip() == ""].tolist()
     if empty:
         raise DataError(f"{origin}: row {empty[0]} has an empty problem")
+    if frame.empty:
+        raise DataError(f"{origin}: no problems")
+    repeated = frame["id"][frame["id"].duplicated()].tolist()
+    if repeated:
+        raise DataError(f"{origin}: problem id {repeated[0]!r} occurs more than once (metrics group samples by id)")
     expected = spec.get("count")
     if expected is not None and len(frame) != expected:
         raise DataError(f"{origin}: expected {expected} problems for {name}, found {len(frame)}")
@@ -93,5 +132,6 @@ def prepare(name: str, spec: dict, out_path: str | Path) -> pd.DataFrame:
     """Load, normalise, check and write one dataset as parquet."""
     raw = read_source(spec["source"], spec.get("split", "test"), spec.get("subset"))
     frame = normalise(raw, name, spec, origin=f"{spec['source']} ({name})")
-    frame.to_parquet(out_path, index=False)
+    with atomic_path(out_path) as path:
+        frame.to_parquet(path, index=False)
     return frame

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from autothink.atomic import atomic_path, write_text
 from autothink.grading import answers_match_many, extract_answer
 from autothink.prompts import GENERATION_PROMPTS, detect_mode
 
@@ -69,9 +70,10 @@ def read_benchmarks(paths: list[str | Path], shard: int = 0, shards: int = 1) ->
     return pd.concat(frames, ignore_index=True)
 
 
-def write_benchmarks(samples: pd.DataFrame, benchmarks: list[str], samples_dir: str | Path, metrics_dir: str | Path, *, ks: list[int], n_boot: int) -> dict[str, dict]:
+def write_benchmarks(samples: pd.DataFrame, benchmarks: list[str], samples_dir: str | Path, metrics_dir: str | Path, *, ks: list[int], n_boot: int, environment: dict | None = None) -> dict[str, dict]:
     """Split scored samples by benchmark into ``<samples_dir>/<bench>.parquet`` and their metrics
-    into ``<metrics_dir>/<bench>.json``; a benchmark without samples is an error, not an empty file."""
+    into ``<metrics_dir>/<bench>.json`` (with the ``environment`` that wrote them, if given); a
+    benchmark without samples is an error, not an empty file."""
     Path(samples_dir).mkdir(parents=True, exist_ok=True)
     Path(metrics_dir).mkdir(parents=True, exist_ok=True)
     written = {}
@@ -79,9 +81,10 @@ def write_benchmarks(samples: pd.DataFrame, benchmarks: list[str], samples_dir: 
         part = samples[samples["benchmark"] == bench][SAMPLE_COLUMNS].reset_index(drop=True)
         if part.empty:
             raise ValueError(f"no samples of benchmark {bench!r} (found: {sorted(samples['benchmark'].unique())})")
-        part.to_parquet(Path(samples_dir) / f"{bench}.parquet", index=False)
-        written[bench] = summarise(part, ks=ks, n_boot=n_boot)
-        (Path(metrics_dir) / f"{bench}.json").write_text(json.dumps(written[bench], indent=2) + "\n")
+        with atomic_path(Path(samples_dir) / f"{bench}.parquet") as path:
+            part.to_parquet(path, index=False)
+        written[bench] = summarise(part, ks=ks, n_boot=n_boot) | ({"environment": environment} if environment else {})
+        write_text(Path(metrics_dir) / f"{bench}.json", json.dumps(written[bench], indent=2) + "\n")
     return written
 
 

@@ -114,18 +114,35 @@ def resolve_backend(name: str) -> str:
     return "vllm" if torch.cuda.is_available() and importlib.util.find_spec("vllm") else "hf"
 
 
+def check_model_length(model_path: str, max_model_len: int | None) -> None:
+    """Refuse, with the numbers, a vLLM context longer than the model's positions (vLLM would stop
+    at start-up with a less direct message, after the job got its GPU)."""
+    from transformers import AutoConfig
+
+    positions = getattr(AutoConfig.from_pretrained(model_path), "max_position_embeddings", None)
+    if max_model_len and positions and max_model_len > positions:
+        raise ValueError(
+            f"evaluation.vllm.max_model_len is {max_model_len} but {model_path} has {positions} positions"
+        )
+
+
 def generate_vllm(model_path: str, token_ids: list[list[int]], sampling: Sampling, engine: dict) -> list[list[Completion]]:
     """``sampling.n`` completions per prompt with vLLM's offline engine (explicit SamplingParams:
-    vLLM's own defaults would stop at 16 tokens)."""
+    vLLM's own defaults would stop at 16 tokens).
+
+    The seed goes to the engine only: a seed in SamplingParams would give every request the same
+    random stream (sample k of every problem drawing the same numbers, so samples would be
+    correlated across problems) and moves requests off vLLM's batched sampler.
+    """
     from vllm import LLM, SamplingParams
 
+    check_model_length(model_path, engine.get("max_model_len"))
     llm = LLM(model=model_path, tokenizer=model_path, seed=sampling.seed, **engine)
     params = SamplingParams(
         n=sampling.n,
         temperature=sampling.temperature,
         top_p=sampling.top_p,
         max_tokens=sampling.max_new_tokens,
-        seed=sampling.seed,
     )
     outputs = llm.generate([{"prompt_token_ids": ids} for ids in token_ids], params)
     return [
@@ -138,6 +155,8 @@ def sample(model_path: str, problems: list[str], prompt: str, sampling: Sampling
     """Render each problem under the named generation prompt and sample it with the configured backend."""
     from autothink.prompts import render_prompts
 
+    if not problems:  # an evaluation shard can be empty; neither backend takes an empty batch
+        return []
     if resolve_backend(spec["backend"]) == "vllm":
         tokenizer = load_tokenizer(model_path)
         token_ids = tokenizer(render_prompts(tokenizer, problems, prompt), add_special_tokens=False)["input_ids"]

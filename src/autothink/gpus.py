@@ -11,11 +11,31 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
-LOCK_DIR = Path(os.environ.get("AUTOTHINK_GPU_LOCKS", "/tmp/autothink-gpu-locks"))
+# per user: a shared, world-writable lock folder would let anyone plant files (or symlinks) in it
+LOCK_DIR = Path(os.environ.get("AUTOTHINK_GPU_LOCKS") or Path(tempfile.gettempdir()) / f"autothink-gpu-locks-{os.getuid()}")
+
+
+def _lock_folder(path: Path) -> Path:
+    """The lock folder, created private; refused if it is a symlink or another user's."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise RuntimeError(f"{path}: not a folder of this user (a symlink or someone else's); set AUTOTHINK_GPU_LOCKS to a private folder")
+    return path
+
+
+def _open_lock(path: Path):
+    """A lock file opened without following a symlink and without truncating anything."""
+    try:
+        return os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600), "r+")
+    except OSError as error:
+        raise RuntimeError(f"{path}: cannot be used as a GPU lock file ({error.strerror}); is it a symlink?") from error
 
 
 def visible_gpu_count() -> int:
@@ -29,12 +49,12 @@ def acquire(count: int, total: int, lock_dir: Path | None = None, poll_s: float 
     lock_dir = LOCK_DIR if lock_dir is None else lock_dir
     if count > total:
         raise ValueError(f"a job asks for {count} GPUs but this machine has {total}")
-    lock_dir.mkdir(parents=True, exist_ok=True)
+    lock_dir = _lock_folder(lock_dir)
     started = time.monotonic()
     while True:
         held, handles = [], []
         for gpu in range(total):
-            handle = open(lock_dir / f"gpu{gpu}.lock", "w")
+            handle = _open_lock(lock_dir / f"gpu{gpu}.lock")
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

@@ -21,6 +21,7 @@ import os
 import queue
 import re
 import threading
+import time
 from fractions import Fraction
 
 from autothink.prompts import THINK_CLOSE
@@ -32,6 +33,7 @@ CHUNK = 32  # pairs per worker task
 STARTUP_TIMEOUT_S = 300.0  # a worker importing math-verify on a loaded machine
 
 _BRACES = re.compile(r"\\boxed\{|\{|\}")
+_NON_SPACE = re.compile(r"\S")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _FRACTION = re.compile(r"(-?)\\d?frac\{(-?\d+)\}\{(-?\d+)\}|(-?\d+)/(-?\d+)")
 
@@ -62,23 +64,27 @@ def extract_answer(response: str) -> str | None:
     if end < 0:
         return None
     answer = response[end + len(THINK_CLOSE) :]
-    spans = [(a, b) for a, b in _boxed_spans(answer) if answer[a:b].strip()]
-    if not spans:
-        return None
-    start, stop = max(spans)  # the box that opens last
-    return answer[start:stop]
+    # the non-empty box that opens last; testing each box for a non-space character from its start
+    # (not slicing it) keeps nested boxes linear in the response's length
+    for start, stop in sorted(_boxed_spans(answer), reverse=True):
+        if _NON_SPACE.search(answer, start, stop):
+            return answer[start:stop]
+    return None
 
 
 def _plain_number(text: str) -> Fraction | None:
     """The exact value of a plain number or simple fraction, else None (no parser involved)."""
     text = text.strip().strip("$").replace(" ", "").replace("\\!", "").rstrip(".")
-    if _NUMBER.fullmatch(text):
-        return Fraction(text)
-    match = _FRACTION.fullmatch(text)
-    if match:
-        sign, num, den = (match.group(1), match.group(2), match.group(3)) if match.group(2) else ("", match.group(4), match.group(5))
-        if int(den) != 0:
-            return Fraction(int(num), int(den)) * (-1 if sign else 1)
+    try:
+        if _NUMBER.fullmatch(text):
+            return Fraction(text)
+        match = _FRACTION.fullmatch(text)
+        if match:
+            sign, num, den = (match.group(1), match.group(2), match.group(3)) if match.group(2) else ("", match.group(4), match.group(5))
+            if int(den) != 0:
+                return Fraction(int(num), int(den)) * (-1 if sign else 1)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return None
     return None
 
 
@@ -122,6 +128,17 @@ def _worker_init(ready) -> None:
     ready.put(True)
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on: its affinity mask (taskset, cgroups) and a SLURM job's
+    allocation, not every core of the node."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        count = os.cpu_count() or 1
+    allocated = os.environ.get("SLURM_CPUS_PER_TASK", "")
+    return min(count, int(allocated)) if allocated.isdigit() and int(allocated) > 0 else count
+
+
 class _VerifierPool:
     """A lazily started process pool that is torn down and restarted when an answer hangs."""
 
@@ -133,17 +150,36 @@ class _VerifierPool:
     def _get(self):
         if self._pool is None:
             context = multiprocessing.get_context("spawn")  # fork is unsafe once torch threads exist
-            processes = self._processes or os.cpu_count() or 1
+            processes = self._processes or usable_cpus()
             ready = context.Queue()
             # no maxtasksperchild: a replacement worker would start cold, inside a timed task
             self._pool = context.Pool(processes, initializer=_worker_init, initargs=(ready,))
-            for _ in range(processes):
-                try:
-                    ready.get(timeout=STARTUP_TIMEOUT_S)
-                except queue.Empty as error:
-                    self._restart()
-                    raise RuntimeError(f"math-verify workers did not start within {STARTUP_TIMEOUT_S} s") from error
+            self._wait_until_ready(ready, processes)
         return self._pool
+
+    def _wait_until_ready(self, ready, processes: int) -> None:
+        """Wait for every worker's start-up; fail fast when workers die while starting (the pool
+        then replaces them with new process ids), which is what happens when the calling script
+        grades at import time: each spawned worker re-imports the script and dies."""
+        first_workers = {worker.pid for worker in self._pool._pool}
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        started = 0
+        while started < processes:
+            try:
+                ready.get(timeout=1.0)
+                started += 1
+                continue
+            except queue.Empty:
+                pass
+            if {worker.pid for worker in self._pool._pool} != first_workers:
+                self._restart()
+                raise RuntimeError(
+                    "math-verify workers exited while starting. Worker processes re-import the script that "
+                    "started them: call autothink's grading under `if __name__ == \"__main__\":` in that script."
+                )
+            if time.monotonic() > deadline:
+                self._restart()
+                raise RuntimeError(f"math-verify workers did not start within {STARTUP_TIMEOUT_S} s")
 
     def _restart(self) -> None:
         self._pool.terminate()

@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -35,11 +36,13 @@ from datasets import Dataset
 from trl import GRPOConfig, GRPOTrainer
 from trl.models import unwrap_model_for_generation
 
+from autothink.atomic import atomic_path
 from autothink.generate import Sampling, load_tokenizer, sample_rows
 from autothink.grading import answers_match_many, extract_answer
 from autothink.methods import Rollouts, method_rewards
 from autothink.prompts import GENERATION_PROMPTS, detect_mode, user_message, with_generation_prompt
 from autothink.rewards import is_degenerate, zero_variance_share
+from autothink.runs import grpo_settings
 
 log = logging.getLogger(__name__)
 
@@ -160,47 +163,9 @@ def training_dataset(problems: pd.DataFrame) -> Dataset:
 
 
 def grpo_config(spec: dict, checkpoint_dir: str) -> GRPOConfig:
-    """TRL settings of one run. One generation batch holds `prompts_per_step` prompts x `rollouts`
-    and is consumed in `updates_per_step` optimiser updates of accumulated micro-batches."""
+    """TRL settings of one run on this job's processes (`autothink.runs.grpo_settings`)."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
-    completions = spec["prompts_per_step"] * spec["rollouts"]
-    per_update = spec["micro_batch"] * world * spec["updates_per_step"]
-    if completions % per_update:
-        raise ValueError(
-            f"prompts_per_step x rollouts = {completions} completions per step do not split into "
-            f"{spec['updates_per_step']} update(s) of micro-batches of {spec['micro_batch']} on {world} process(es)"
-        )
-    accumulation = completions // per_update
-    return GRPOConfig(
-        output_dir=checkpoint_dir,
-        use_cpu=not torch.cuda.is_available(),
-        seed=spec["seed"],
-        max_steps=spec["steps"] * spec["updates_per_step"],
-        per_device_train_batch_size=spec["micro_batch"],
-        gradient_accumulation_steps=accumulation,
-        steps_per_generation=accumulation * spec["updates_per_step"],
-        num_generations=spec["rollouts"],
-        max_completion_length=spec["max_completion_length"],
-        temperature=spec["temperature"],
-        top_p=spec["top_p"],
-        learning_rate=spec["learning_rate"],
-        lr_scheduler_type="constant",
-        warmup_steps=0,
-        weight_decay=spec["weight_decay"],
-        max_grad_norm=spec["max_grad_norm"],
-        beta=0.0,
-        epsilon=spec["epsilon"],
-        entropy_coef=spec["entropy_coef"],
-        loss_type=spec["loss_type"],
-        scale_rewards=spec["scale_rewards"],
-        logging_steps=1,
-        save_strategy="steps",
-        save_steps=spec["save_steps"],
-        save_total_limit=2,
-        report_to="none",
-        disable_tqdm=True,
-        **spec.get("grpo", {}),
-    )
+    return GRPOConfig(**grpo_settings(spec, checkpoint_dir, world, use_cpu=not torch.cuda.is_available()))
 
 
 def run_fingerprint(init_model: str, spec: dict) -> str:
@@ -227,13 +192,34 @@ def claim_run_dir(run_dir: Path, fingerprint: str) -> None:
     marker.write_text(fingerprint + "\n")
 
 
+def checkpoint_is_intact(path: Path) -> bool:
+    """Whether a checkpoint can be resumed: its trainer state (written last) parses, and its weight
+    and optimizer files are whole (a safetensors header that fits the file, a zip directory that
+    torch can open; both sit where a truncated copy breaks them), without loading the tensors."""
+    from safetensors import safe_open
+
+    try:
+        json.loads((path / "trainer_state.json").read_text())
+        for weights in path.glob("*.safetensors"):
+            with safe_open(str(weights), framework="pt"):
+                pass
+        for state in path.glob("*.pt"):
+            zipfile.ZipFile(state).close()
+    except Exception:  # noqa: BLE001 - any damage (truncation, bad JSON, bad zip) means: do not resume from it
+        return False
+    return True
+
+
 def newest_checkpoint(checkpoint_dir: Path) -> Path | None:
-    """The newest complete checkpoint (its trainer state is written last), or None."""
+    """The newest intact checkpoint, or None; a damaged newer one is skipped (and said so)."""
     if not checkpoint_dir.is_dir():
         return None
-    found = [(int(m.group(1)), p) for p in checkpoint_dir.iterdir() if (m := _CHECKPOINT.match(p.name))]
-    complete = [(step, p) for step, p in found if (p / "trainer_state.json").is_file()]
-    return max(complete)[1] if complete else None
+    found = sorted(((int(m.group(1)), p) for p in checkpoint_dir.iterdir() if (m := _CHECKPOINT.match(p.name))), reverse=True)
+    for _, path in found:
+        if checkpoint_is_intact(path):
+            return path
+        log.warning("checkpoint %s is incomplete or damaged; trying an older one", path)
+    return None
 
 
 def write_step_log(log_history: list[dict], path: Path) -> None:
@@ -266,12 +252,19 @@ def train(init_model: str, problems: pd.DataFrame, out_dir: str, run_dir: str, s
     if resume is not None:
         log.info("resuming from %s", resume)
     result = trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+    out = Path(out_dir)
+    partial = out.with_name(f".{out.name}.partial")  # the same name on every process
+    if trainer.accelerator.is_main_process and partial.exists():
+        shutil.rmtree(partial)
+    trainer.accelerator.wait_for_everyone()
+    trainer.save_model(str(partial))  # on every process: FSDP and ZeRO-3 gather the full weights together
     if trainer.accelerator.is_main_process:
-        out = Path(out_dir)
-        if out.exists():
-            shutil.rmtree(out)
-        trainer.save_model(str(out))
         tokenizer.chat_template = original_template  # the saved model keeps its own template
-        tokenizer.save_pretrained(str(out))
-        write_step_log(trainer.state.log_history, out / STEP_LOG)
+        tokenizer.save_pretrained(str(partial))
+        write_step_log(trainer.state.log_history, partial / STEP_LOG)
+        with atomic_path(out) as folder:  # the finished model appears whole
+            partial.rename(folder)
+        # Checkpoints only serve to resume this run (a 7B run's are ~100 GB each); without them a
+        # forced rerun trains again instead of resuming at the last step.
+        shutil.rmtree(checkpoints, ignore_errors=True)
     return {"steps": trainer.state.global_step, "resumed_from": str(resume) if resume else None, **result.metrics}

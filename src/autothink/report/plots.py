@@ -18,13 +18,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from autothink.atomic import atomic_path  # noqa: E402
+
 
 def save(figure, stem: Path) -> list[Path]:
     """Write ``stem.png`` and ``stem.svg``; return both paths."""
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     for path in paths:
-        figure.savefig(path, dpi=150, bbox_inches="tight")
+        with atomic_path(path) as partial:
+            figure.savefig(partial, dpi=150, bbox_inches="tight")
     plt.close(figure)
     return paths
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from autothink.atomic import atomic_path
 from autothink.prompts import GENERATION_PROMPTS, THINK_CLOSE
 from autothink.tiny.task import (
     Level,
@@ -91,13 +92,15 @@ def make_tiny_data(tiny: dict, out_dir: str | Path, parts: tuple[str, ...] = ("s
         held_out.update(p.question for p in problems)
         if "splits" in parts:
             written[bench] = out_dir / "eval" / f"{bench}.parquet"
-            problems_frame(problems, bench).to_parquet(written[bench], index=False)
+            with atomic_path(written[bench]) as path:
+                problems_frame(problems, bench).to_parquet(path, index=False)
 
     exclude = frozenset(held_out)
     if "splits" in parts:
         train = sample_problems(np.random.default_rng(train_seed), levels, tiny["train"]["n"], tiny["train"]["mix"], exclude)
         written["train"] = out_dir / "train.parquet"
-        problems_frame(train, "train").to_parquet(written["train"], index=False)
+        with atomic_path(written["train"]) as path:
+            problems_frame(train, "train").to_parquet(path, index=False)
     if "corpus" not in parts:
         return written
 
@@ -106,5 +109,6 @@ def make_tiny_data(tiny: dict, out_dir: str | Path, parts: tuple[str, ...] = ("s
     corpus_problems = sample_problems(rng, levels, distill["n"], distill["mix"], exclude)
     corpus = corpus_frame(corpus_problems, levels, teacher_from_config(tiny["teacher"]), distill["kinds"], rng)
     written["distill"] = out_dir / "distill.parquet"
-    corpus.to_parquet(written["distill"], index=False)
+    with atomic_path(written["distill"]) as path:
+        corpus.to_parquet(path, index=False)
     return written

@@ -26,6 +26,7 @@ import torch
 from tqdm import tqdm
 from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
+from autothink.atomic import atomic_path
 from autothink.prompts import render_prompts
 from autothink.tiny.tokenizer import build_tokenizer
 
@@ -151,9 +152,10 @@ def distill(corpus_path: str | Path, out_dir: str | Path, arch: dict, train: dic
         temperature=0.6,
         top_p=0.95,
     )
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    with open(log_path, "w", newline="") as handle:
+    with atomic_path(out_dir) as folder:
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+    with atomic_path(log_path) as path, open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(log_rows[0]))
         writer.writeheader()
         writer.writerows(log_rows)
