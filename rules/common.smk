@@ -33,9 +33,16 @@ DATASETS = tiny_datasets() if TINY else config["datasets"]
 # On a shared workstation (profiles/local-gpu) each GPU job is pinned to free GPUs; SLURM pins
 # them itself.
 PIN_GPUS = "autothink pin-gpus --count {resources.gpu} -- " if config.get("pin_gpus") else ""
-# The command that starts training (`python -m`, or `accelerate launch ... -m` for GPUs);
-# `{workflow_dir}` lets it name files shipped with the workflow (accelerate/*.yaml).
-TRAIN_LAUNCHER = config.get("training", {}).get("launcher", "python -m").replace("{workflow_dir}", workflow.basedir)
+
+
+def shipped(text):
+    """`{workflow_dir}` in a config value names the workflow's own folder, so files shipped with
+    the workflow (accelerate/*.yaml, the paper's Table 1) are found from any `--directory`."""
+    return text.replace("{workflow_dir}", workflow.basedir)
+
+
+# The command that starts training (`python -m`, or `accelerate launch ... -m` for GPUs).
+TRAIN_LAUNCHER = shipped(config.get("training", {}).get("launcher", "python -m"))
 
 
 wildcard_constraints:

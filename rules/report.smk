@@ -12,9 +12,14 @@ def table_spec():
             + ([f"{RUN}/tiny/distill_summary.json"] if TINY else []),
         },
     }
-    if config["report"].get("reference"):
-        spec["reference"] = config["report"]["reference"]
+    if REFERENCE:
+        spec["reference"] = REFERENCE
     return spec
+
+
+REFERENCE = config["report"].get("reference")
+if REFERENCE:
+    REFERENCE = {**REFERENCE, "csv": shipped(REFERENCE["csv"])}
 
 
 rule table:
@@ -25,6 +30,7 @@ rule table:
             for e in TABLE_ENTRIES
             for b in config["report"]["level_benchmarks"]
         ],
+        reference=[REFERENCE["csv"]] if REFERENCE else [],
     output:
         csv=report(f"{RUN}/table1.csv", caption="../report/captions/table1.rst", category="1. Table 1"),
         intervals=f"{RUN}/table1_intervals.csv",

@@ -117,7 +117,8 @@ def test_levels_and_plots(tmp_path, table):
     assert levels.to_dict("records")[0] == {"base_model": "m", "method": "a", "level": 1, "no_think_rate": 1.0, "accuracy": 1.0, "mean_tokens": 8.5, "n": 2}
     assert levels["method"].tolist() == ["a", "a", "b", "b"]
     table, intervals = table
-    written = P.save(P.accuracy_vs_tokens(table, intervals, "m"), tmp_path / "acc")
+    written = P.save(P.accuracy_vs_tokens(table, intervals, "m"), tmp_path / "acc_r1-distill-1.5b")
+    assert [p.name for p in written] == ["acc_r1-distill-1.5b.png", "acc_r1-distill-1.5b.svg"]  # a dot in the model's name stays
     written += P.save(P.no_think_by_level(levels, "m", ["a", "b"]), tmp_path / "lv")
     written += P.save(P.length_distributions(samples, ["a", "b"]), tmp_path / "len")
     assert all(p.stat().st_size > 1000 for p in written)
@@ -126,3 +127,22 @@ def test_levels_and_plots(tmp_path, table):
 def test_pareto_front():
     tokens, accuracy = np.array([10, 40, 100, 50]), np.array([30, 60, 50, 55])
     assert P.pareto_front(tokens, accuracy).tolist() == [0, 1]
+
+
+def test_a_method_trained_here_and_released_keeps_its_own_interval(tmp_path):
+    """ThinkPrune iter-2k is both a trained run and a released checkpoint: same method name, two rows."""
+    entries = ENTRIES[:2] + [
+        {"base_model": "m", "method": "thinkprune_iter2k", "source": "trained", "model": "m.thinkprune_iter2k", "prompt": "standard"},
+        {"base_model": "m", "method": "thinkprune_iter2k", "source": "released_checkpoint", "model": "thinkprune_iter2k", "prompt": "standard"},
+    ]
+    for (model, prompt), (acc, tok) in zip([("m", "standard"), ("m", "no_thinking"), ("m.thinkprune_iter2k", "standard"), ("thinkprune_iter2k", "standard")], [(0.5, 100), (0.3, 10), (0.55, 60), (0.45, 50)]):
+        _write_metrics(tmp_path, model, prompt, acc, tok)
+    rows, intervals = T.measured_rows(entries, tmp_path, BENCHES)
+    table = T.with_averages_and_e_f1(rows, BENCHES)
+    figure = P.accuracy_vs_tokens(table, intervals, "m")
+    bars = [c for c in figure.axes[0].containers if c.has_yerr]
+    assert len(bars) == 4  # one per row, each with the +-5-point interval of its own metrics
+    for bar in bars:
+        vertical = bar.lines[2][-1]  # the y error bar (drawn after the x one)
+        low, high = vertical.get_segments()[0][:, 1]
+        assert high - low == pytest.approx(10.0)

@@ -9,6 +9,7 @@ seeds into `provenance.json`, so two tables can be told apart by more than their
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import platform
 from pathlib import Path
 
@@ -61,8 +62,6 @@ def seeds(config: dict) -> dict:
 
 def gather(seed_values: dict, files: list[Path]) -> dict:
     """`provenance.json`: the seeds, and each distinct environment with the outputs made in it."""
-    import json
-
     made_in: dict[str, list[str]] = {}
     for path in files:
         env = json.loads(path.read_text()).get("environment")

@@ -22,9 +22,10 @@ from autothink.atomic import atomic_path  # noqa: E402
 
 
 def save(figure, stem: Path) -> list[Path]:
-    """Write ``stem.png`` and ``stem.svg``; return both paths."""
+    """Write ``stem.png`` and ``stem.svg``; return both paths. The suffix is appended, never
+    swapped: a stem such as ``plots/stage_curves_r1-distill-1.5b`` already holds a dot."""
     stem.parent.mkdir(parents=True, exist_ok=True)
-    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    paths = [stem.parent / f"{stem.name}{suffix}" for suffix in (".png", ".svg")]
     for path in paths:
         with atomic_path(path) as partial:
             figure.savefig(partial, dpi=150, bbox_inches="tight")
@@ -48,13 +49,15 @@ def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model:
     """Average accuracy against average tokens for one base model's measured rows. Error bars are
     the mean of the per-benchmark 95% intervals' half-widths (a summary, not an exact interval)."""
     rows = table[(table["base_model"] == base_model) & table["avg_acc"].notna() & table["avg_tok"].notna()].reset_index(drop=True)
-    spans = intervals.set_index(["base_model", "method"]) if not intervals.empty else None
+    # a method can be both trained here and released (ThinkPrune iter-2k): the source tells them apart
+    spans = intervals.set_index(["base_model", "method", "source"]) if not intervals.empty else None
     figure, ax = plt.subplots(figsize=(7.5, 5))
     colors = plt.cm.tab20(np.linspace(0, 1, 20))
     for i, row in rows.iterrows():
         xerr = yerr = None
-        if spans is not None and (base_model, row["method"]) in spans.index:
-            ci = spans.loc[(base_model, row["method"])]
+        key = (base_model, row["method"], row["source"])
+        if spans is not None and key in spans.index:
+            ci = spans.loc[key]
             yerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_acc_lo")])
             xerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_tok_lo")])
         marker = "s" if row["source"] == "evaluated" else "o" if row["source"] == "trained" else "^"

@@ -101,13 +101,13 @@ def paper_vs_reproduced(table: pd.DataFrame, reference: pd.DataFrame, names: dic
         if key not in theirs.index:
             continue
         paper = theirs.loc[key]
-        out = {"base_model": row["base_model"], "method": row["method"]}
+        out = {"base_model": row["base_model"], "method": row["method"], "source": row["source"]}
         for column in columns:
             ref_column = column if column.startswith(("avg", "e_f1")) else benchmarks[column.rsplit("_", 1)[0]] + "_" + column.rsplit("_", 1)[1]
             ours, published = row[column], pd.to_numeric(paper.get(ref_column, np.nan), errors="coerce")
             out[f"{column}_paper"], out[f"{column}_ours"], out[f"{column}_delta"] = published, ours, ours - published
         rows.append(out)
-    return pd.DataFrame(rows, columns=["base_model", "method"] + [f"{c}_{k}" for c in columns for k in ("paper", "ours", "delta")])
+    return pd.DataFrame(rows, columns=["base_model", "method", "source"] + [f"{c}_{k}" for c in columns for k in ("paper", "ours", "delta")])
 
 
 def build(spec: dict, metrics_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -124,7 +124,7 @@ def build(spec: dict, metrics_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd
     if reference:
         compared = paper_vs_reproduced(table, paper, reference["base_models"], reference["benchmarks"])
     else:  # the tiny world has no published numbers to compare with
-        compared = pd.DataFrame(columns=["base_model", "method"])
+        compared = pd.DataFrame(columns=["base_model", "method", "source"])
     return table, intervals, compared
 
 
