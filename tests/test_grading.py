@@ -20,7 +20,8 @@ from autothink.grading import answers_match_many, extract_answer, grade, grade_m
         ("</think>\\boxed{1} \\boxed{2", "1"),  # unbalanced last box is incomplete
         ("</think>\\boxed{\\sqrt{\\frac{a}{b}}}", "\\sqrt{\\frac{a}{b}}"),
         ("</think>\\boxed{}", None),
-        ("</think>\\boxed{a} </think> \\boxed{b}", "b"),  # text after the first </think>
+        ("</think>\\boxed{a} </think> \\boxed{b}", "a"),  # only up to a second </think>
+        ("</think> no box </think> \\boxed{b}", None),
     ],
 )
 def test_extract_answer(response, expected):

@@ -102,6 +102,21 @@ def test_paper_vs_reproduced_gives_deltas_per_cell(table):
     assert stage3.e_f1_paper == 39.6
 
 
+def test_paper_vs_reproduced_compares_like_with_like(tmp_path):
+    """The paper's thinkprune_iter2k row is the released checkpoint: our trained run of the same
+    name is not compared with it, our evaluation of the release is."""
+    entries = [
+        {"base_model": "m", "method": "thinkprune_iter2k", "source": "trained", "model": "m.thinkprune_iter2k", "prompt": "standard"},
+        {"base_model": "m", "method": "thinkprune_iter2k", "source": "released_checkpoint", "model": "thinkprune_iter2k", "prompt": "standard"},
+    ]
+    _write_metrics(tmp_path, "m.thinkprune_iter2k", "standard", 0.6, 50)
+    _write_metrics(tmp_path, "thinkprune_iter2k", "standard", 0.4, 70)
+    rows, _ = T.measured_rows(entries, tmp_path, BENCHES)
+    compared = T.paper_vs_reproduced(T.with_averages_and_e_f1(rows, BENCHES), pd.read_csv(REFERENCE), {"m": "DeepSeek-R1-Distill-Qwen-1.5B"}, {"math500": "math", "aime24": "aime24"})
+    assert compared[["method", "source"]].values.tolist() == [["thinkprune_iter2k", "released_checkpoint"]]
+    assert compared["math500_acc_ours"].tolist() == [pytest.approx(40)]
+
+
 def test_levels_and_plots(tmp_path, table):
     samples = pd.DataFrame(
         {

@@ -65,15 +65,15 @@ def test_autothink_method_is_the_reward_library_on_the_whole_batch():
     assert extras["balance/p_think"] == pytest.approx(2 * (6 / 8 - 0.5)) and extras["balance/p_no_think"] == 0
 
 
-def test_degenerate_penalty_only_when_asked():
+def test_degenerate_penalty_is_on_unless_turned_off():
     n = 4
     matrix = np.zeros((n, len(Rollouts.JUDGED)))
     matrix[:, Rollouts.JUDGED.index("formatted")] = 1
     matrix[:, Rollouts.JUDGED.index("degenerate")] = [1, 1, 0, 0]
     matrix[:, Rollouts.JUDGED.index("correct")] = [0, 1, 0, 1]  # all no-think
     rollouts = Rollouts.from_matrix(matrix, group_size=2)
-    plain, _ = method_rewards("autothink", rollouts, {})
-    penalised, _ = method_rewards("autothink", rollouts, {"degenerate_penalty": True})
+    plain, _ = method_rewards("autothink", rollouts, {"degenerate_penalty": False})
+    penalised, _ = method_rewards("autothink", rollouts, {})
     assert plain.tolist() == [-1, 2, -1, 2] and penalised.tolist() == [-2, 2, -1, 2]
 
 
@@ -164,6 +164,17 @@ def test_each_baseline_trains_a_few_steps(method, tmp_path, random_model_dir):
     assert [entry["step"] for entry in log] == [1, 2]
     for entry in log:  # the reward TRL turned into advantages is the method's reward of the whole batch
         assert entry["reward"] == pytest.approx(entry["rollouts/reward"]) and "balance/p_think" not in entry
+
+
+def test_a_kl_coefficient_trains_against_the_initial_model(tmp_path, random_model_dir):
+    """ThinkPrune and ShorterBetter train with a KL term (kl_coef -> TRL's beta and a reference model)."""
+    from autothink.train import train
+
+    spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "method": "thinkprune", "reward": {}, "prompt": "standard", "kl_coef": 0.001}
+    problems = pd.DataFrame({"problem": ["1+2", "3+4"], "answer": ["3", "7"], "level": [1, 1]})
+    train(str(random_model_dir), problems, str(tmp_path / "model"), str(tmp_path / "run"), spec)
+    log = [json.loads(line) for line in (tmp_path / "model" / "training_log.jsonl").read_text().splitlines()]
+    assert all(entry["kl"] >= 0 for entry in log) and log[-1]["kl"] > 0  # the policy moved away from the reference
 
 
 def test_batches_that_do_not_split_are_rejected(tmp_path):

@@ -1,6 +1,7 @@
 """Answer extraction and grading of untrusted model text.
 
-The answer is the content of the last complete ``\\boxed{...}`` after the first ``</think>``.
+The answer is the content of the last complete ``\\boxed{...}`` between the first ``</think>`` and
+the next one.
 Equivalence with the gold answer is decided on that extracted string only, never on the raw
 response, and never by ``eval``/``sympify`` of model text:
 
@@ -59,11 +60,15 @@ def _boxed_spans(text: str) -> list[tuple[int, int]]:
 
 
 def extract_answer(response: str) -> str | None:
-    """The last complete boxed answer after the first ``</think>``; None on a format error."""
+    """The last complete boxed answer between the first ``</think>`` and the next one, if any (the
+    official code's answer span: a second think block is not part of the answer); None on a
+    format error."""
     end = response.find(THINK_CLOSE)
     if end < 0:
         return None
-    answer = response[end + len(THINK_CLOSE) :]
+    start = end + len(THINK_CLOSE)
+    stop = response.find(THINK_CLOSE, start)
+    answer = response[start : stop if stop >= 0 else len(response)]
     # the non-empty box that opens last; testing each box for a non-space character from its start
     # (not slicing it) keeps nested boxes linear in the response's length
     for start, stop in sorted(_boxed_spans(answer), reverse=True):

@@ -42,8 +42,9 @@ class Rollouts:
         return cls(**flags, lengths=columns["lengths"], levels=columns["levels"], groups=np.arange(len(matrix)) // group_size)
 
 
-def autothink(rollouts: Rollouts, *, gamma=1.0, slope=2.0, alpha=0.0, beta=0.0, degenerate_penalty=False):
-    """The mode-aware reward (+1/0 think, +2/-1 no-think), then Stage-3 length shaping and Stage-1
+def autothink(rollouts: Rollouts, *, gamma=1.0, slope=2.0, alpha=0.0, beta=0.0, degenerate_penalty=True):
+    """The mode-aware reward (+1/0 think, +2/-1 no-think; -2 for a negative-reward completion that
+    is degenerate, on in every stage of the official code), then Stage-3 length shaping and Stage-1
     batch balance. Stage 1: gamma 0.5; Stage 2: gamma 1.0 (balance off); Stage 3: alpha, beta > 0.
     The no-balance ablation is Stage 1 with gamma 1.0."""
     base = np.array(
@@ -91,8 +92,9 @@ def laser_de(rollouts: Rollouts, *, targets, explore_length):
     return rewards, {}
 
 
-def kimi(rollouts: Rollouts, *, weight=1.0):
-    """Accuracy plus Kimi k1.5's per-group length term (token lengths, min/max within the group)."""
+def kimi(rollouts: Rollouts, *, weight=0.4):
+    """Accuracy plus Kimi k1.5's per-group length term (token lengths, min/max within the group),
+    weighted 0.4 as in LASER's reproduction of it."""
     return R.kimi_reward(rollouts.correct, rollouts.lengths, rollouts.groups, weight=weight), {}
 
 

@@ -46,7 +46,7 @@ def is_degenerate(text: str, max_n: int = 30, min_repeats: int = 10, max_word: i
 
 
 def penalise_degenerate(reward: float, text: str) -> float:
-    """The official code's optional rule: a negative-reward completion that is degenerate gets -2."""
+    """The official code's rule (on in all its stages): a negative-reward completion that is degenerate gets -2."""
     return -2.0 if reward < 0 and is_degenerate(text) else reward
 
 

@@ -49,7 +49,7 @@ def grpo_settings(spec: dict, checkpoint_dir: str, world: int, use_cpu: bool) ->
         warmup_steps=0,
         weight_decay=spec["weight_decay"],
         max_grad_norm=spec["max_grad_norm"],
-        beta=0.0,
+        beta=spec.get("kl_coef", 0.0),
         epsilon=spec["epsilon"],
         entropy_coef=spec["entropy_coef"],
         loss_type=spec["loss_type"],

@@ -91,13 +91,14 @@ def reported_rows(reference: pd.DataFrame, names: dict[str, str], benchmarks: di
 
 
 def paper_vs_reproduced(table: pd.DataFrame, reference: pd.DataFrame, names: dict[str, str], benchmarks: dict[str, str]) -> pd.DataFrame:
-    """Our measured rows next to the paper's rows of the same (base model, method): for every
-    cell the paper's value, ours, and the absolute difference (ours - paper)."""
-    theirs = reference.set_index(["base_model", "method"])
+    """Our measured rows next to the paper's rows of the same (base model, method, source): for
+    every cell the paper's value, ours, and the absolute difference (ours - paper). Like with like
+    only: a run trained here is never set against a released checkpoint of the same name."""
+    theirs = reference.set_index(["base_model", "method", "source"])
     columns = [f"{b}_{kind}" for kind in ("acc", "tok") for b in benchmarks] + ["avg_acc", "avg_tok", "e_f1"]
     rows = []
     for _, row in table[table["source"].isin(["evaluated", "trained", "released_checkpoint"])].iterrows():
-        key = (names.get(row["base_model"]), row["method"])
+        key = (names.get(row["base_model"]), row["method"], row["source"])
         if key not in theirs.index:
             continue
         paper = theirs.loc[key]
