@@ -169,6 +169,7 @@ def test_huge_gold_answer_does_not_fail_the_batch():
     """More digits than Python converts to an int: that pair is wrong, the rest are graded."""
     digits = "9" * 5000
     assert grade_many(["</think> \\boxed{5}", "</think> \\boxed{2}", "</think> \\boxed{1}"], [digits, "2", "3"]) == [False, True, False]
+    assert grade_many(["</think> \\boxed{%s}" % digits], [digits]) == [True]  # the same long number is right
 
 
 def test_grading_pool_uses_the_cpus_it_may(monkeypatch):

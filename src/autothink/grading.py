@@ -239,13 +239,16 @@ def answers_match_many(answers: list[str | None], golds: list[str], timeout: flo
     results: list[bool] = [False] * len(answers)
     slow = []
     for i, (answer, gold) in enumerate(zip(answers, golds)):
-        if answer is None or len(answer) > MAX_ANSWER_CHARS:
+        if answer is None:
+            continue
+        if answer.strip() == gold.strip():  # linear, so safe at any length
+            results[i] = True
+            continue
+        if len(answer) > MAX_ANSWER_CHARS:
             continue
         a, g = _plain_number(answer), _plain_number(gold)
         if a is not None and g is not None:
             results[i] = a == g
-        elif answer.strip() == gold.strip():
-            results[i] = True
         else:
             slow.append(i)
     unique = list(dict.fromkeys((answers[i], golds[i]) for i in slow))  # samples often repeat an answer
