@@ -65,6 +65,16 @@ def test_table_has_the_paper_columns_and_e_f1(table):
     assert intervals.set_index("method").loc["autothink_stage3"].math500_acc_lo == pytest.approx(55)
 
 
+def test_the_base_models_prompt_rows_have_no_e_f1(tmp_path):
+    """As in the paper: E-F1 scores methods; the ellipsis prompt row, like the other two, has none."""
+    ellipsis = {"base_model": "m", "method": "ellipsis_prompt", "source": "evaluated", "model": "m", "prompt": "ellipsis"}
+    for (model, prompt), (acc, tok) in zip([("m", "standard"), ("m", "no_thinking"), ("m", "ellipsis"), ("m.autothink_stage3", "ellipsis")], [(0.5, 100), (0.3, 10), (0.55, 60), (0.6, 40)]):
+        _write_metrics(tmp_path, model, prompt, acc, tok)
+    rows, _ = T.measured_rows([*ENTRIES, ellipsis], tmp_path, BENCHES)
+    scores = T.with_averages_and_e_f1(rows, BENCHES).set_index("method")["e_f1"]
+    assert scores[["standard_prompt", "no_thinking_prompt", "ellipsis_prompt"]].isna().all() and scores["autothink_stage3"] > 0
+
+
 def test_missing_metrics_are_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="m.autothink_stage3 under the ellipsis prompt on math500"):
         T.measured_rows(ENTRIES[2:], tmp_path, BENCHES)

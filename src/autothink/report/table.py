@@ -54,7 +54,9 @@ def measured_rows(entries: list[dict], metrics_dir: Path, benchmarks: list[str])
 
 
 def with_averages_and_e_f1(table: pd.DataFrame, benchmarks: list[str]) -> pd.DataFrame:
-    """Add `avg_acc`, `avg_tok` (unweighted over the benchmarks; NaN if any is missing) and `e_f1`."""
+    """Add `avg_acc`, `avg_tok` (unweighted over the benchmarks; NaN if any is missing) and `e_f1`.
+    E-F1 scores trained and released models against the base model's standard and no-thinking
+    prompts; the base model's own prompt rows (source `evaluated`) have none, as in the paper's table."""
     table = table.copy()
     acc_cols, tok_cols = [f"{b}_acc" for b in benchmarks], [f"{b}_tok" for b in benchmarks]
     table["avg_acc"] = table[acc_cols].mean(axis=1, skipna=False)
@@ -62,7 +64,7 @@ def with_averages_and_e_f1(table: pd.DataFrame, benchmarks: list[str]) -> pd.Dat
     scores = []
     for _, row in table.iterrows():
         same = table[table["base_model"] == row["base_model"]].set_index("method")
-        if row["method"] in ("standard_prompt", "no_thinking_prompt") or not {"standard_prompt", "no_thinking_prompt"} <= set(same.index):
+        if row["source"] == "evaluated" or not {"standard_prompt", "no_thinking_prompt"} <= set(same.index):
             scores.append(float("nan"))
             continue
         std, no = same.loc["standard_prompt"], same.loc["no_thinking_prompt"]
