@@ -40,6 +40,12 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             _remove(temporary)
 
 
+def write_parquet(path: str | Path, frame) -> None:
+    """``DataFrame.to_parquet`` (without the index), atomically."""
+    with atomic_path(path) as temporary:
+        frame.to_parquet(temporary, index=False)
+
+
 def write_text(path: str | Path, text: str) -> None:
     """``Path.write_text``, atomically."""
     with atomic_path(path) as temporary:

@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from autothink.atomic import atomic_path, write_text
+from autothink.atomic import atomic_path, write_parquet, write_text
 from autothink.provenance import environment, gather
 
 log = logging.getLogger("autothink")
@@ -87,8 +87,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     samples = score_samples(problems, completions, args.prompt)
     log.info("shard %d/%d: %d samples, accuracy %.3f", args.shard, args.shards, len(samples), samples["correct"].mean())
     if args.shard_out:
-        with atomic_path(args.shard_out) as path:
-            samples.to_parquet(path, index=False)
+        write_parquet(args.shard_out, samples)
     else:
         benchmarks = [benchmark_name(p) for p in args.problems]
         write_benchmarks(samples, benchmarks, args.samples_dir, args.metrics_dir, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment())
@@ -137,7 +136,7 @@ def cmd_table(args: argparse.Namespace) -> None:
     write_text(out / "table1.md", markdown)
     write_text(out / "table1.tex", T.to_latex(table))
     write_text(out / "table1.html", T.to_html(table, intervals))
-    made = [Path(args.metrics_dir) / e["model"] / e["prompt"] / f"{b}.json" for e in spec["entries"] for b in spec["benchmarks"]]
+    made = [T.metrics_file(args.metrics_dir, e, b) for e in spec["entries"] for b in spec["benchmarks"]]
     made += [p for p in map(Path, spec["provenance"]["summaries"]) if p.exists()]
     write_text(out / "provenance.json", json.dumps(gather(spec["provenance"]["seeds"], made), indent=2) + "\n")
     log.info("table 1:\n%s", markdown)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from autothink.atomic import atomic_path, write_text
+from autothink.atomic import write_parquet, write_text
 from autothink.grading import answers_match_many, extract_answer
 from autothink.prompts import GENERATION_PROMPTS, detect_mode
 
@@ -81,8 +81,7 @@ def write_benchmarks(samples: pd.DataFrame, benchmarks: list[str], samples_dir: 
         part = samples[samples["benchmark"] == bench][SAMPLE_COLUMNS].reset_index(drop=True)
         if part.empty:
             raise ValueError(f"no samples of benchmark {bench!r} (found: {sorted(samples['benchmark'].unique())})")
-        with atomic_path(Path(samples_dir) / f"{bench}.parquet") as path:
-            part.to_parquet(path, index=False)
+        write_parquet(Path(samples_dir) / f"{bench}.parquet", part)
         written[bench] = summarise(part, ks=ks, n_boot=n_boot) | ({"environment": environment} if environment else {})
         write_text(Path(metrics_dir) / f"{bench}.json", json.dumps(written[bench], indent=2) + "\n")
     return written

@@ -30,6 +30,11 @@ def e_f1(acc: float, tok: float, *, std_acc: float, std_tok: float, no_acc: floa
     return 100 * 2 * d_acc * d_tok / (d_acc + d_tok)
 
 
+def metrics_file(metrics_dir: str | Path, entry: dict, bench: str) -> Path:
+    """Where the `evaluate` rule writes one (model, prompt, benchmark)'s metrics."""
+    return Path(metrics_dir) / entry["model"] / entry["prompt"] / f"{bench}.json"
+
+
 def measured_rows(entries: list[dict], metrics_dir: Path, benchmarks: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Table rows and their 95% intervals from `metrics/<model>/<prompt>/<bench>.json`.
 
@@ -40,7 +45,7 @@ def measured_rows(entries: list[dict], metrics_dir: Path, benchmarks: list[str])
         row = {key: entry[key] for key in KEYS}
         ci = dict(row)
         for bench in benchmarks:
-            path = Path(metrics_dir) / entry["model"] / entry["prompt"] / f"{bench}.json"
+            path = metrics_file(metrics_dir, entry, bench)
             if not path.is_file():
                 raise FileNotFoundError(f"metrics for {entry['model']} under the {entry['prompt']} prompt on {bench} missing: {path}")
             metrics = json.loads(path.read_text())

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from autothink.atomic import atomic_path
+from autothink.atomic import write_parquet
 from autothink.prompts import GENERATION_PROMPTS, THINK_CLOSE
 from autothink.tiny.task import (
     Level,
@@ -92,15 +92,13 @@ def make_tiny_data(tiny: dict, out_dir: str | Path, parts: tuple[str, ...] = ("s
         held_out.update(p.question for p in problems)
         if "splits" in parts:
             written[bench] = out_dir / "eval" / f"{bench}.parquet"
-            with atomic_path(written[bench]) as path:
-                problems_frame(problems, bench).to_parquet(path, index=False)
+            write_parquet(written[bench], problems_frame(problems, bench))
 
     exclude = frozenset(held_out)
     if "splits" in parts:
         train = sample_problems(np.random.default_rng(train_seed), levels, tiny["train"]["n"], tiny["train"]["mix"], exclude)
         written["train"] = out_dir / "train.parquet"
-        with atomic_path(written["train"]) as path:
-            problems_frame(train, "train").to_parquet(path, index=False)
+        write_parquet(written["train"], problems_frame(train, "train"))
     if "corpus" not in parts:
         return written
 
@@ -109,6 +107,5 @@ def make_tiny_data(tiny: dict, out_dir: str | Path, parts: tuple[str, ...] = ("s
     corpus_problems = sample_problems(rng, levels, distill["n"], distill["mix"], exclude)
     corpus = corpus_frame(corpus_problems, levels, teacher_from_config(tiny["teacher"]), distill["kinds"], rng)
     written["distill"] = out_dir / "distill.parquet"
-    with atomic_path(written["distill"]) as path:
-        corpus.to_parquet(path, index=False)
+    write_parquet(written["distill"], corpus)
     return written
