@@ -185,9 +185,10 @@ def claim_run_dir(run_dir: Path, fingerprint: str) -> None:
     marker = run_dir / "fingerprint.txt"
     if marker.is_file() and marker.read_text().strip() == fingerprint:
         return
-    if (run_dir / "checkpoints").exists():
+    checkpoints = run_dir / "checkpoints"
+    if checkpoints.is_dir() and any(checkpoints.iterdir()):  # the trainer itself creates it empty
         log.warning("%s holds checkpoints of other settings or another starting model: starting afresh", run_dir)
-        shutil.rmtree(run_dir / "checkpoints")
+        shutil.rmtree(checkpoints)
     run_dir.mkdir(parents=True, exist_ok=True)
     marker.write_text(fingerprint + "\n")
 
