@@ -128,19 +128,27 @@ def test_paper_vs_reproduced_compares_like_with_like(tmp_path):
 
 
 def test_levels_and_plots(tmp_path, table):
+    """Both groupings: the dataset's levels, and buckets of the base model's standard-prompt pass rate."""
     samples = pd.DataFrame(
         {
             "base_model": "m",
-            "method": ["a"] * 4 + ["b"] * 4,
-            "level": [1, 1, 2, 2] * 2,
-            "mode": ["no_think", "no_think", "think", "no_think", "think", "think", "think", "no_think"],
-            "correct": [True, True, True, False] * 2,
-            "completion_tokens": [8, 9, 80, 10, 70, 60, 90, 12],
+            "bench": "x",
+            "method": ["standard_prompt"] * 4 + ["a"] * 4 + ["b"] * 4,
+            "problem_id": ["p1", "p1", "p2", "p2"] * 3,
+            "level": [1, 1, 2, 2] * 3,
+            "mode": ["think"] * 4 + ["no_think", "no_think", "think", "no_think", "think", "think", "think", "no_think"],
+            "correct": [True, True, True, False] * 3,
+            "completion_tokens": [70, 80, 90, 100, 8, 9, 80, 10, 70, 60, 90, 12],
         }
     )
     levels = by_level(samples)
-    assert levels.to_dict("records")[0] == {"base_model": "m", "method": "a", "level": 1, "no_think_rate": 1.0, "accuracy": 1.0, "mean_tokens": 8.5, "n": 2}
-    assert levels["method"].tolist() == ["a", "a", "b", "b"]
+    records = levels.to_dict("records")
+    assert records[4] == {"base_model": "m", "method": "a", "grouping": "level", "level": 1, "no_think_rate": 1.0, "accuracy": 1.0, "mean_tokens": 8.5, "n": 2}
+    assert levels["method"].tolist() == ["standard_prompt"] * 4 + ["a"] * 4 + ["b"] * 4
+    # p1: the base model right 2/2 -> bucket 1 (easiest); p2: right 1/2 -> bucket 1 + floor(0.5 * 8) = 5
+    buckets = levels[(levels["method"] == "a") & (levels["grouping"] == "base_pass_rate")]
+    assert buckets["level"].tolist() == [1, 5] and buckets["no_think_rate"].tolist() == [1.0, 0.5]
+    assert buckets["accuracy"].tolist() == [1.0, 0.5]
     table, intervals = table
     written = P.save(P.accuracy_vs_tokens(table, intervals, "m"), tmp_path / "acc_r1-distill-1.5b")
     assert [p.name for p in written] == ["acc_r1-distill-1.5b.png", "acc_r1-distill-1.5b.svg"]  # a dot in the model's name stays

@@ -1,16 +1,24 @@
-"""Mode choice by difficulty: no-think rate, accuracy and tokens per level for every table entry.
+"""Mode choice by difficulty: no-think rate, accuracy and tokens per difficulty level for every
+table entry, under two groupings of the problems.
 
-The paper's analysis splits MATH500 by difficulty; the tiny world has its synthetic levels. Which
-benchmarks are pooled is a config choice (`report.level_benchmarks`).
+- ``level``: the dataset's own levels (MATH500's 1-5, the tiny world's synthetic levels). Which
+  benchmarks are pooled is a config choice (`report.level_benchmarks`).
+- ``base_pass_rate``: the paper's grouping. Problems are ranked by how often the base model
+  answers them right under the standard prompt and cut into `PASS_RATE_BUCKETS` equal-width
+  pass-rate buckets, 1 = always right, 8 = never. With n samples per problem only n + 1 pass
+  rates exist, so with few samples some buckets stay empty.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-COLUMNS = ["base_model", "method", "level", "no_think_rate", "accuracy", "mean_tokens", "n"]
+COLUMNS = ["base_model", "method", "grouping", "level", "no_think_rate", "accuracy", "mean_tokens", "n"]
+PASS_RATE_BUCKETS = 8
+PASS_RATE_REFERENCE = "standard_prompt"  # the base model's row whose samples rank the problems
 
 
 def load_samples(entries: list[dict], samples_dir: Path, benchmarks: list[str]) -> pd.DataFrame:
@@ -23,8 +31,17 @@ def load_samples(entries: list[dict], samples_dir: Path, benchmarks: list[str]) 
     return pd.concat(frames, ignore_index=True)
 
 
-def by_level(samples: pd.DataFrame) -> pd.DataFrame:
-    """One row per (base model, method, level); samples without a level are left out."""
+def pass_rate_buckets(samples: pd.DataFrame, buckets: int = PASS_RATE_BUCKETS) -> pd.Series:
+    """Per sample, the difficulty bucket (1 .. ``buckets``) of its problem by the base model's
+    pass rate under the standard prompt; NaN where that base model has no standard-prompt samples
+    of the problem."""
+    reference = samples[samples["method"] == PASS_RATE_REFERENCE]
+    pass_rate = reference.groupby(["base_model", "bench", "problem_id"])["correct"].mean().rename("pass_rate")
+    rates = samples[["base_model", "bench", "problem_id"]].join(pass_rate, on=["base_model", "bench", "problem_id"])["pass_rate"]
+    return 1 + np.minimum(buckets - 1, np.floor((1 - rates) * buckets))
+
+
+def _aggregate(samples: pd.DataFrame, grouping: str) -> pd.DataFrame:
     known = samples.dropna(subset=["level"]).assign(no_think=lambda s: s["mode"] == "no_think")
     grouped = known.groupby(["base_model", "method", "level"], sort=False)
     table = grouped.agg(
@@ -33,7 +50,19 @@ def by_level(samples: pd.DataFrame) -> pd.DataFrame:
         mean_tokens=("completion_tokens", "mean"),
         n=("correct", "size"),
     ).reset_index()
-    table["level"] = table["level"].astype(int)
+    return table.assign(grouping=grouping, level=table["level"].astype(int))
+
+
+def by_level(samples: pd.DataFrame) -> pd.DataFrame:
+    """One row per (base model, method, grouping, level); samples without a level are left out."""
+    table = pd.concat(
+        [_aggregate(samples, "level"), _aggregate(samples.assign(level=pass_rate_buckets(samples)), "base_pass_rate")],
+        ignore_index=True,
+    )
     order = {method: i for i, method in enumerate(dict.fromkeys(samples["method"]))}  # table order
-    table = table.sort_values(["base_model", "method", "level"], key=lambda c: c.map(order) if c.name == "method" else c)
+    groupings = {"level": 0, "base_pass_rate": 1}
+    table = table.sort_values(
+        ["base_model", "method", "grouping", "level"],
+        key=lambda c: c.map(order) if c.name == "method" else c.map(groupings) if c.name == "grouping" else c,
+    )
     return table[COLUMNS].reset_index(drop=True)

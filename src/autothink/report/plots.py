@@ -73,20 +73,26 @@ def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model:
     return figure
 
 
+GROUPING_AXES = {"level": "difficulty level (dataset)", "base_pass_rate": "difficulty by the base model's pass rate (1 = always right)"}
+
+
 def no_think_by_level(levels: pd.DataFrame, base_model: str, methods: list[str]):
-    """No-think rate per level for the given methods (the ellipsis prompt = before training)."""
-    figure, ax = plt.subplots(figsize=(6.5, 4))
+    """No-think rate per difficulty for the given methods (the ellipsis prompt = before training):
+    one panel per grouping of the problems (`autothink.report.levels`)."""
     rows = levels[levels["base_model"] == base_model]
-    for method in methods:
-        part = rows[rows["method"] == method]
-        if len(part):
-            ax.plot(part["level"], part["no_think_rate"], marker="o", label=method)
-    ax.set_xlabel("difficulty level")
-    ax.set_ylabel("no-think rate")
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_title(f"{base_model}: when does the model skip thinking?")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
+    groupings = [g for g in GROUPING_AXES if g in set(rows["grouping"])]
+    figure, axes = plt.subplots(1, len(groupings), figsize=(6.5 * len(groupings), 4), squeeze=False)
+    for ax, grouping in zip(axes[0], groupings):
+        for method in methods:
+            part = rows[(rows["method"] == method) & (rows["grouping"] == grouping)]
+            if len(part):
+                ax.plot(part["level"], part["no_think_rate"], marker="o", label=method)
+        ax.set_xlabel(GROUPING_AXES[grouping])
+        ax.set_ylabel("no-think rate")
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    figure.suptitle(f"{base_model}: when does the model skip thinking?")
     return figure
 
 
