@@ -45,9 +45,9 @@ def test_degenerate_rule():
     assert is_degenerate("wait let me check. " * 10)  # a 4-gram repeated 10 times
     assert not is_degenerate("wait let me check. " * 9)
     assert is_degenerate("x" * 120) and not is_degenerate("x" * 119)
-    assert penalise_degenerate(-1.0, "so " * 12) == -2.0
-    assert penalise_degenerate(1.0, "so " * 12) == 1.0  # only negative rewards are replaced
-    assert penalise_degenerate(-1.0, "a fine answer") == -1.0
+    texts = ["so " * 12, "so " * 12, "a fine answer"]
+    degenerate = [is_degenerate(t) for t in texts]
+    assert penalise_degenerate([-1.0, 1.0, -1.0], degenerate).tolist() == [-2.0, 1.0, -1.0]  # only negative rewards are replaced
 
 
 def test_stage2_settings_leave_rewards_unchanged():

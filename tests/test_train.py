@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -211,18 +212,25 @@ def test_train_runs_are_checked():
 
 def test_checkpoints_of_other_settings_are_not_resumed(tmp_path, random_model_dir):
     spec = json.loads((HELPERS / "train_spec.json").read_text())
+    model = tmp_path / "model"  # a copy: the test rebuilds it, and the fixture is shared
+    shutil.copytree(random_model_dir, model)
     run = tmp_path / "run"
-    claim_run_dir(run, run_fingerprint(str(random_model_dir), spec))
-    (run / "checkpoints" / "checkpoint-4").mkdir(parents=True)
-    (run / "checkpoints" / "checkpoint-4" / "trainer_state.json").write_text("{}")
+
+    def leave_checkpoint():
+        (run / "checkpoints" / "checkpoint-4").mkdir(parents=True, exist_ok=True)
+        (run / "checkpoints" / "checkpoint-4" / "trainer_state.json").write_text("{}")
+
+    claim_run_dir(run, run_fingerprint(str(model), spec))
+    leave_checkpoint()
     longer = {**spec, "steps": 99, "save_steps": 7, "threads": 2}  # how long and how often: same run
-    claim_run_dir(run, run_fingerprint(str(random_model_dir), longer))
+    claim_run_dir(run, run_fingerprint(str(model), longer))
     assert newest_checkpoint(run / "checkpoints").name == "checkpoint-4"
-    claim_run_dir(run, run_fingerprint(str(random_model_dir), {**spec, "learning_rate": 0.5}))
+    claim_run_dir(run, run_fingerprint(str(model), {**spec, "learning_rate": 0.5}))
     assert newest_checkpoint(run / "checkpoints") is None  # another run's checkpoints are never resumed
-    (random_model_dir / "config.json").touch()  # the starting model was rebuilt
-    claim_run_dir(run, run_fingerprint(str(random_model_dir), {**spec, "learning_rate": 0.5}))
-    assert (run / "fingerprint.txt").read_text().strip() == run_fingerprint(str(random_model_dir), {**spec, "learning_rate": 0.5})
+    leave_checkpoint()  # a checkpoint of the learning-rate-0.5 run
+    os.utime(model / "config.json", ns=(0, 0))  # the starting model was rebuilt: same settings, other files
+    claim_run_dir(run, run_fingerprint(str(model), {**spec, "learning_rate": 0.5}))
+    assert newest_checkpoint(run / "checkpoints") is None
 
 
 def _train_command(model_dir: Path, problems: Path, tmp_path: Path, steps: int) -> list[str]:

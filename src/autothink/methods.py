@@ -51,7 +51,7 @@ def autothink(rollouts: Rollouts, *, gamma=1.0, slope=2.0, alpha=0.0, beta=0.0, 
         [R.mode_reward(t, c, f) for t, c, f in zip(rollouts.think, rollouts.correct, rollouts.formatted)], dtype=float
     )
     if degenerate_penalty:
-        base = np.where((base < 0) & rollouts.degenerate, -2.0, base)
+        base = R.penalise_degenerate(base, rollouts.degenerate)
     shaped = R.shape(base, rollouts.think, rollouts.correct, rollouts.lengths, rollouts.groups, gamma=gamma, slope=slope, alpha=alpha, beta=beta)
     p_think, p_no_think = R.balance_factors(rollouts.think, gamma=gamma, slope=slope)
     # what the balance alone did to the advantages GRPO sees (shaping without the balance vs with it)

@@ -45,9 +45,10 @@ def is_degenerate(text: str, max_n: int = 30, min_repeats: int = 10, max_word: i
     return False
 
 
-def penalise_degenerate(reward: float, text: str) -> float:
+def penalise_degenerate(rewards, degenerate) -> np.ndarray:
     """The official code's rule (on in all its stages): a negative-reward completion that is degenerate gets -2."""
-    return -2.0 if reward < 0 and is_degenerate(text) else reward
+    rewards = np.asarray(rewards, dtype=float)
+    return np.where((rewards < 0) & np.asarray(degenerate, dtype=bool), -2.0, rewards)
 
 
 def _group_indices(groups: np.ndarray) -> list[np.ndarray]:
