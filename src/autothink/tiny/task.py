@@ -14,9 +14,11 @@ level hides. The two modes fail in different ways, as R1-Distill's do:
 - Answering directly is one pass with a limited reach: only carries out of the lowest k columns
   are propagated, higher ones are lost, where k is drawn per answer from the level's ``reach``
   range. A direct answer is always right when every carry falls below the range's low end,
-  never when one falls at or beyond its high end, and sometimes in between: how often is fixed
-  per problem by where its carries fall, and RL can at most stretch every answer to the high
-  end of the range, not beyond (the model's limit, not a coin it could learn to flip).
+  never when one falls at or beyond its high end, and sometimes in between. The drawn reach is a
+  choice the model samples, so RL can stretch answers to the high end of the range (it does on
+  the default world's level 3), not beyond: past it, the errors are the model's limit. The
+  default levels also lean on a limit of the tiny model itself, which learns one-pass sums of
+  two-digit numbers only (config/README.md).
 """
 
 from __future__ import annotations
