@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from autothink.report.table import STANDARD_ROW
+
 COLUMNS = ["base_model", "method", "grouping", "level", "no_think_rate", "accuracy", "mean_tokens", "n"]
 PASS_RATE_BUCKETS = 8
-PASS_RATE_REFERENCE = "standard_prompt"  # the base model's row whose samples rank the problems
 
 
 def load_samples(entries: list[dict], samples_dir: Path, benchmarks: list[str]) -> pd.DataFrame:
@@ -35,7 +36,7 @@ def pass_rate_buckets(samples: pd.DataFrame, buckets: int = PASS_RATE_BUCKETS) -
     """Per sample, the difficulty bucket (1 .. ``buckets``) of its problem by the base model's
     pass rate under the standard prompt; NaN where that base model has no standard-prompt samples
     of the problem."""
-    reference = samples[samples["method"] == PASS_RATE_REFERENCE]
+    reference = samples[samples["method"] == STANDARD_ROW]
     pass_rate = reference.groupby(["base_model", "bench", "problem_id"])["correct"].mean().rename("pass_rate")
     rates = samples[["base_model", "bench", "problem_id"]].join(pass_rate, on=["base_model", "bench", "problem_id"])["pass_rate"]
     return 1 + np.minimum(buckets - 1, np.floor((1 - rates) * buckets))

@@ -18,6 +18,10 @@ import pandas as pd
 KEYS = ["base_model", "method", "source"]
 
 
+# The base model's rows that E-F1 (and the pass-rate difficulty buckets) measure against:
+# `<prompt>_prompt`, as the workflow names a base model's prompt rows (rules/common.smk).
+STANDARD_ROW, NO_THINKING_ROW = "standard_prompt", "no_thinking_prompt"
+
 def e_f1(acc: float, tok: float, *, std_acc: float, std_tok: float, no_acc: float, no_tok: float) -> float:
     """Efficiency-F1 (docs/method.md, section 4): harmonic mean of the accuracy gain and the token
     saving, each relative to the standard -> no-thinking span; 0 when either is <= 0."""
@@ -69,10 +73,10 @@ def with_averages_and_e_f1(table: pd.DataFrame, benchmarks: list[str]) -> pd.Dat
     scores = []
     for _, row in table.iterrows():
         same = table[table["base_model"] == row["base_model"]].set_index("method")
-        if row["source"] == "evaluated" or not {"standard_prompt", "no_thinking_prompt"} <= set(same.index):
+        if row["source"] == "evaluated" or not {STANDARD_ROW, NO_THINKING_ROW} <= set(same.index):
             scores.append(float("nan"))
             continue
-        std, no = same.loc["standard_prompt"], same.loc["no_thinking_prompt"]
+        std, no = same.loc[STANDARD_ROW], same.loc[NO_THINKING_ROW]
         scores.append(e_f1(row["avg_acc"], row["avg_tok"], std_acc=std["avg_acc"], std_tok=std["avg_tok"], no_acc=no["avg_acc"], no_tok=no["avg_tok"]))
     table["e_f1"] = scores
     return table[KEYS + acc_cols + ["avg_acc"] + tok_cols + ["avg_tok", "e_f1"]]
@@ -146,7 +150,7 @@ def best_by_column(table: pd.DataFrame) -> dict[str, set[int]]:
         for _, group in table[measured].groupby("base_model"):
             values = pd.to_numeric(group[column], errors="coerce").dropna()
             if column.endswith("_tok"):
-                values = values[~group.loc[values.index, "method"].eq("no_thinking_prompt")]  # trivially short
+                values = values[~group.loc[values.index, "method"].eq(NO_THINKING_ROW)]  # trivially short
             if values.empty:
                 continue
             target = values.min() if column.endswith("_tok") else values.max()
