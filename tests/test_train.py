@@ -294,3 +294,44 @@ def test_cpu_rollouts_match_trls_own_generation(tmp_path, random_model_dir):
     assert ours == theirs
     lengths = [len(ids) for ids in ours]
     assert min(lengths) < spec["max_completion_length"] and all(ids[-1] == tokenizer.eos_token_id for ids in ours if len(ids) < 24)
+
+
+def test_length_sorted_scoring_matches_trls(tmp_path, random_model_dir):
+    """Scoring completions in length-sorted, trimmed pieces gives TRL's log-probabilities,
+    entropies and gradients, in the caller's row order, for a batch of ragged prompts and
+    completions (left-padded prompts, right-padded completions, more rows than one piece)."""
+    import torch
+    from trl import GRPOTrainer
+
+    from autothink.train import ROWS_PER_SCORING_PIECE, AutoThinkGRPOTrainer
+
+    spec = json.loads((HELPERS / "train_spec.json").read_text())
+    tokenizer = build_tokenizer()
+    trainer = AutoThinkGRPOTrainer(
+        model=str(random_model_dir), args=grpo_config(spec, str(tmp_path)), train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
+        processing_class=tokenizer, method="autothink", method_params=spec["reward"], generation_prompt="ellipsis",
+    )  # fmt: skip
+    rows, prompt_width, completion_width = 2 * ROWS_PER_SCORING_PIECE + 3, 12, 40
+    generator = torch.Generator().manual_seed(0)
+    ids = torch.randint(5, len(tokenizer), (rows, prompt_width + completion_width), generator=generator)
+    prompt_lengths = torch.randint(3, prompt_width + 1, (rows,), generator=generator)
+    completion_lengths = torch.randint(1, completion_width + 1, (rows,), generator=generator)
+    completion_lengths[5] = 1  # a one-token answer among long traces
+    columns = torch.arange(prompt_width + completion_width)
+    mask = ((columns >= prompt_width - prompt_lengths[:, None]) & (columns < prompt_width + completion_lengths[:, None])).long()
+    ids = ids.masked_fill(mask == 0, tokenizer.pad_token_id)
+
+    def score(method):
+        trainer.model.zero_grad()
+        logps, entropies, _ = method(trainer, trainer.model, ids, mask, completion_width, compute_entropy=True)
+        completion_mask = mask[:, prompt_width:].bool()
+        (logps[completion_mask].sum() + entropies[completion_mask].sum()).backward()
+        grads = torch.cat([p.grad.flatten() for p in trainer.model.parameters() if p.grad is not None])
+        return logps.detach(), entropies.detach(), grads, completion_mask
+
+    ours_logps, ours_entropies, ours_grads, completion_mask = score(AutoThinkGRPOTrainer._get_per_token_logps_and_entropies)
+    trl_logps, trl_entropies, trl_grads, _ = score(GRPOTrainer._get_per_token_logps_and_entropies)
+    assert ours_logps.shape == trl_logps.shape == (rows, completion_width)
+    torch.testing.assert_close(ours_logps[completion_mask], trl_logps[completion_mask], atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(ours_entropies[completion_mask], trl_entropies[completion_mask], atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(ours_grads, trl_grads, atol=1e-4, rtol=1e-4)

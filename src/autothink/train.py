@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
 STEP_LOG = "training_log.jsonl"
 RESUMABLE_CHANGES = ("steps", "save_steps", "threads")  # a run may be extended or resaved and still resume
+ROWS_PER_SCORING_PIECE = 8  # rows of similar length scored together; fewer pad less, more batch better
 
 
 def judge(texts: list[str], completion_ids: list[list[int]], answers: list[str], levels: list, *, generation_suffix: str, eos_token_id: int) -> np.ndarray:
@@ -125,6 +126,38 @@ class AutoThinkGRPOTrainer(GRPOTrainer):
         ) as model:  # as TRL's own path: gradient checkpointing (no KV cache) is off while sampling
             rows = sample_rows(model, ids, mask, sampling, self.processing_class.eos_token_id)
         return [new_ids for new_ids, _ in rows], None
+
+    def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, batch_size=None, **kwargs):
+        """Score completions in length-sorted pieces, each cut to its own width: TRL pads every row
+        of a micro-batch to the batch's longest prompt and completion, so a batch mixing ~20-token
+        no-think answers with ~200-token traces spends most of its forward and backward on padding.
+        Same values (up to float rounding: left padding is masked and rotary attention depends only
+        on relative positions), returned in the caller's row order and width. Inputs with images
+        or other per-row extras go to TRL's own method."""
+        if any(value is not None for key, value in kwargs.items() if key not in ("compute_entropy", "compute_aux_loss")):
+            return super()._get_per_token_logps_and_entropies(model, input_ids, attention_mask, logits_to_keep, batch_size, **kwargs)
+        prompt_width = input_ids.size(1) - logits_to_keep
+        row_lengths = attention_mask.sum(1)
+        order = torch.argsort(row_lengths, stable=True)
+        piece_rows = min(batch_size or len(order), ROWS_PER_SCORING_PIECE)
+        logps, entropies, aux_losses = [], [], []
+        for rows in order.split(piece_rows):
+            mask = attention_mask[rows]
+            first = int(mask[:, :prompt_width].any(0).nonzero()[0])  # the first prompt column any row uses
+            width = int(mask[:, prompt_width:].sum(1).max().clamp(min=1))  # the longest completion here
+            piece_logps, piece_entropies, aux = super()._get_per_token_logps_and_entropies(
+                model, input_ids[rows, first : prompt_width + width], mask[:, first : prompt_width + width], width, **kwargs
+            )
+            pad = (0, logits_to_keep - width)
+            logps.append(torch.nn.functional.pad(piece_logps, pad))
+            entropies.append(None if piece_entropies is None else torch.nn.functional.pad(piece_entropies, pad))
+            aux_losses.append(aux)
+        back = torch.argsort(order)
+        return (
+            torch.cat(logps)[back],
+            None if entropies[0] is None else torch.cat(entropies)[back],
+            None if aux_losses[0] is None else torch.stack(aux_losses).mean(),
+        )
 
     def _calculate_rewards(self, inputs, prompts, completions, completion_ids_list):
         texts = [c[0]["content"] if isinstance(c, list) else c for c in completions]
