@@ -20,7 +20,7 @@ from autothink import rewards as R
 from autothink.config import ConfigError, check_train_runs
 from autothink.methods import Rollouts, method_rewards
 from autothink.tiny.tokenizer import build_tokenizer
-from autothink.train import claim_run_dir, grpo_config, judge, newest_checkpoint, rollout_metrics, run_fingerprint, training_dataset
+from autothink.train import claim_run_dir, grpo_config, judge_rollouts, newest_checkpoint, rollout_metrics, run_fingerprint, training_dataset
 
 HELPERS = Path(__file__).parent / "helpers"
 sys.path.insert(0, str(HELPERS))
@@ -32,7 +32,7 @@ def test_judge_reads_mode_answer_format_and_truncation():
     eos = tokenizer.eos_token_id
     texts = ["</think>\n\n\\boxed{5}", "2+3=5</think>\n\n\\boxed{5}", "2+3=", "</think>\n\nfive"]
     ids = [[1, 2, eos], [1, 2, 3, 4, eos], [1, 2, 3], [7, eos]]
-    rows = judge(texts, ids, ["5", "5", "5", "5"], [1, 2, None, np.nan], generation_suffix="<think>\n...\n", eos_token_id=eos)
+    rows = judge_rollouts(texts, ids, ["5", "5", "5", "5"], [1, 2, None, np.nan], prompt="ellipsis", eos_token_id=eos)
     rollouts = Rollouts.from_matrix(rows, group_size=2)
     assert rollouts.think.tolist() == [False, True, True, False]
     assert rollouts.correct.tolist() == [True, True, False, False]
@@ -41,6 +41,14 @@ def test_judge_reads_mode_answer_format_and_truncation():
     assert rollouts.lengths.tolist() == [3, 5, 3, 2]
     assert rollouts.levels[:2].tolist() == [1, 2] and np.isnan(rollouts.levels[2:]).all()
     assert rollouts.groups.tolist() == [0, 0, 1, 1]
+
+
+def test_judged_columns_are_named_not_positional():
+    columns = dict(think=[1], correct=[0], formatted=[1], truncated=[0], degenerate=[0], lengths=[7], levels=[3])
+    rollouts = Rollouts.from_matrix(Rollouts.matrix(**dict(reversed(columns.items()))), group_size=1)
+    assert rollouts.think.tolist() == [True] and rollouts.lengths.tolist() == [7] and rollouts.levels.tolist() == [3]
+    with pytest.raises(ValueError, match="judged columns"):
+        Rollouts.matrix(**{k: v for k, v in columns.items() if k != "levels"})
 
 
 def test_rollouts_need_whole_groups():
@@ -121,7 +129,7 @@ def _fixed_batch() -> Rollouts:
     ids = [tokenizer(c, add_special_tokens=False)["input_ids"] + ([tokenizer.eos_token_id] if "boxed" in c else []) for c in COMPLETIONS]
     golds = [a for _, a, _ in PROBLEMS for _ in range(4)]
     levels = [lv for _, _, lv in PROBLEMS for _ in range(4)]
-    return Rollouts.from_matrix(judge(COMPLETIONS, ids, golds, levels, generation_suffix="<think>\n...\n", eos_token_id=tokenizer.eos_token_id), 4)
+    return Rollouts.from_matrix(judge_rollouts(COMPLETIONS, ids, golds, levels, prompt="ellipsis", eos_token_id=tokenizer.eos_token_id), 4)
 
 
 BASELINES = {

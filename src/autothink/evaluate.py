@@ -1,10 +1,8 @@
 """Samples -> metrics: score every sampled response, then summarise each (model, prompt, benchmark).
 
-Scoring is the paper's protocol: the response is the generation prompt's suffix plus the
-completion; its mode comes from `detect_mode`, its answer from the last box after the first
-``</think>``, and correctness from `answers_match_many` on that answer. Metrics follow docs/method.md section 4 (pass@1 is
-the mean correctness over all samples; tokens are averaged per problem, then over problems) and
-add what the paper does not report: pass@k, per-mode and per-level figures, and 95% bootstrap
+Scoring is the paper's protocol, shared with training (`autothink.judging`). Metrics follow
+docs/method.md section 4 (pass@1 is the mean correctness over all samples; tokens are averaged per
+problem, then over problems) and add what the paper does not report: pass@k, per-mode and per-level figures, and 95% bootstrap
 intervals over problems.
 """
 
@@ -19,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from autothink.atomic import write_parquet, write_text
-from autothink.grading import answers_match_many, extract_answer
-from autothink.prompts import GENERATION_PROMPTS, detect_mode
+from autothink.judging import judge
 
 if TYPE_CHECKING:  # the metrics rule should not pay for importing torch and transformers
     from autothink.generate import Completion
@@ -33,25 +30,23 @@ SAMPLE_COLUMNS = [
 def score_samples(problems: pd.DataFrame, completions: list[list[Completion]], prompt: str) -> pd.DataFrame:
     """One row per sampled response, in problem order then sample order (tagged with the
     problem's ``benchmark`` when the problems have one)."""
-    suffix = GENERATION_PROMPTS[prompt]
     rows = [
         {
             "problem_id": problem.id,
             "sample": k,
             "level": problem.level,
-            "response": suffix + completion.text,
             "completion_tokens": completion.tokens,
             "finish_reason": completion.finish_reason,
+            "text": completion.text,
             "gold": problem.answer,
         }
         for problem, samples in zip(problems.itertuples(index=False), completions)
         for k, completion in enumerate(samples)
     ]
-    frame = pd.DataFrame(rows, columns=[*SAMPLE_COLUMNS[:6], "gold"])
-    frame["mode"] = [detect_mode(r) for r in frame["response"]]
-    answers = [extract_answer(r) for r in frame["response"]]  # None stays None here, not NaN
-    frame["answer"] = answers
-    frame["correct"] = answers_match_many(answers, frame["gold"].tolist())
+    frame = pd.DataFrame(rows, columns=["problem_id", "sample", "level", "completion_tokens", "finish_reason", "text", "gold"])
+    judged = judge(frame["text"].tolist(), frame["gold"].tolist(), prompt)
+    frame["response"], frame["mode"], frame["correct"] = judged.responses, judged.modes, judged.correct
+    frame["answer"] = pd.Series(judged.answers, dtype=object)  # None stays None here, not NaN
     if "benchmark" not in problems:
         return frame[SAMPLE_COLUMNS]
     frame["benchmark"] = np.repeat(problems["benchmark"].to_numpy(), [len(samples) for samples in completions])

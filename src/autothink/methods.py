@@ -32,6 +32,13 @@ class Rollouts:
     JUDGED = ("think", "correct", "formatted", "truncated", "degenerate", "lengths", "levels")
 
     @classmethod
+    def matrix(cls, **columns) -> np.ndarray:
+        """The `JUDGED` columns, given by name, as one float matrix (what processes gather)."""
+        if set(columns) != set(cls.JUDGED):
+            raise ValueError(f"judged columns must be {cls.JUDGED}, got {tuple(columns)}")
+        return np.column_stack([np.asarray(columns[name], dtype=float) for name in cls.JUDGED]).reshape(-1, len(cls.JUDGED))
+
+    @classmethod
     def from_matrix(cls, matrix: np.ndarray, group_size: int) -> "Rollouts":
         """Rows of `JUDGED` columns in TRL's global order (each prompt's rollouts consecutive)."""
         matrix = np.asarray(matrix, dtype=float)

@@ -38,9 +38,9 @@ from trl.models import unwrap_model_for_generation
 
 from autothink.atomic import atomic_path
 from autothink.generate import Sampling, load_tokenizer, sample_rows
-from autothink.grading import answers_match_many, extract_answer
+from autothink.judging import judge
 from autothink.methods import Rollouts, method_rewards
-from autothink.prompts import GENERATION_PROMPTS, detect_mode, user_message, with_generation_prompt
+from autothink.prompts import user_message, with_generation_prompt
 from autothink.rewards import is_degenerate, zero_variance_share
 from autothink.runs import grpo_settings
 
@@ -52,28 +52,19 @@ RESUMABLE_CHANGES = ("steps", "save_steps", "threads")  # a run may be extended 
 ROWS_PER_SCORING_PIECE = 8  # rows of similar length scored together; fewer pad less, more batch better
 
 
-def judge(texts: list[str], completion_ids: list[list[int]], answers: list[str], levels: list, *, generation_suffix: str, eos_token_id: int) -> np.ndarray:
-    """One row of `Rollouts.JUDGED` facts per completion of this process.
-
-    The mode and the answer are read from the whole assistant response: the generation prompt's
-    suffix (e.g. ``<think>\\n...\\n``) followed by the completion.
-    """
-    responses = [generation_suffix + text for text in texts]
-    extracted = [extract_answer(r) for r in responses]
-    correct = answers_match_many(extracted, [str(a) for a in answers])
-    rows = [
-        (
-            detect_mode(response) == "think",
-            ok,
-            answer is not None,
-            not ids or ids[-1] != eos_token_id,
-            is_degenerate(text),
-            len(ids),
-            np.nan if level is None or pd.isna(level) else float(level),
-        )
-        for response, text, ids, answer, ok, level in zip(responses, texts, completion_ids, extracted, correct, levels)
-    ]
-    return np.asarray(rows, dtype=float).reshape(len(rows), len(Rollouts.JUDGED))
+def judge_rollouts(texts: list[str], completion_ids: list[list[int]], answers: list[str], levels: list, *, prompt: str, eos_token_id: int) -> np.ndarray:
+    """This process's completions judged (`autothink.judging`), plus what only training needs
+    (truncation, degeneration, length, level), as a `Rollouts.matrix` to gather across processes."""
+    judged = judge(texts, answers, prompt)
+    return Rollouts.matrix(
+        think=judged.think,
+        correct=judged.correct,
+        formatted=judged.formatted,
+        truncated=[not ids or ids[-1] != eos_token_id for ids in completion_ids],
+        degenerate=[is_degenerate(text) for text in texts],
+        lengths=[len(ids) for ids in completion_ids],
+        levels=[np.nan if level is None or pd.isna(level) else float(level) for level in levels],
+    )
 
 
 def batch_reward(completions, **kwargs) -> list[float]:
@@ -104,7 +95,7 @@ class AutoThinkGRPOTrainer(GRPOTrainer):
     def __init__(self, *args, method: str, method_params: dict, generation_prompt: str, **kwargs):
         super().__init__(*args, reward_funcs=[batch_reward], **kwargs)
         self.method, self.method_params = method, dict(method_params)
-        self.generation_suffix = GENERATION_PROMPTS[generation_prompt]
+        self.generation_prompt = generation_prompt
 
     def _generate_single_turn(self, prompt_ids, images, multimodal_fields, num_generations, has_tool_images=False):
         """On CPUs, rollouts come from `autothink.generate.sample_rows`, which drops a finished
@@ -161,12 +152,12 @@ class AutoThinkGRPOTrainer(GRPOTrainer):
 
     def _calculate_rewards(self, inputs, prompts, completions, completion_ids_list):
         texts = [c[0]["content"] if isinstance(c, list) else c for c in completions]
-        local = judge(
+        local = judge_rollouts(
             texts,
             completion_ids_list,
             [x["answer"] for x in inputs],
             [x.get("level") for x in inputs],
-            generation_suffix=self.generation_suffix,
+            prompt=self.generation_prompt,
             eos_token_id=self.processing_class.eos_token_id,
         )
         device = self.accelerator.device
