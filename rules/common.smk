@@ -2,6 +2,8 @@
 import json
 import re
 
+from autothink.plan import datasets, external_models, prompt_row, released_models, table_entries, trained_model
+from autothink.prompts import GENERATION_PROMPTS
 from autothink.provenance import seeds
 from autothink.runs import run_spec
 
@@ -9,25 +11,10 @@ RUN = f"results/{config['run_name']}"
 BENCHMARKS = list(config["benchmarks"])
 PROMPTS = list(config["evaluation"]["prompts"])
 TINY = "tiny" in config
-RELEASED = {name: r for name, r in config.get("released_models", {}).items() if r["base_model"] in config["base_models"]}
-EXTERNAL_MODELS = {**config.get("external_models", {}), **{name: r["id"] for name, r in RELEASED.items()}}
+RELEASED = released_models(config)
+EXTERNAL_MODELS = external_models(config)
 TRAIN_RUNS = config.get("train_runs", {})
-
-
-def tiny_datasets():
-    """The tiny world's splits as `datasets` entries: they go through the same data rule."""
-    splits = {"train": config["tiny"]["train"], **config["tiny"]["benchmarks"]}
-    return {
-        name: {
-            "source": f"{RUN}/tiny/data/{'' if name == 'train' else 'eval/'}{name}.parquet",
-            "count": spec["n"],
-            "fields": {"id": "id", "level": "level"},
-        }
-        for name, spec in splits.items()
-    }
-
-
-DATASETS = tiny_datasets() if TINY else config["datasets"]
+DATASETS = datasets(config, RUN)
 
 
 # On a shared workstation (profiles/local-gpu) each GPU job is pinned to free GPUs; SLURM pins
@@ -46,7 +33,7 @@ TRAIN_LAUNCHER = shipped(config.get("training", {}).get("launcher", "python -m")
 
 
 wildcard_constraints:
-    prompt="standard|no_thinking|ellipsis",
+    prompt="|".join(GENERATION_PROMPTS),
     bench="|".join(BENCHMARKS),
     shard=r"\d+",
     model=r"[A-Za-z0-9_.-]+",
@@ -89,11 +76,6 @@ def dataset_input(wildcards):
     return [source] if source.startswith(f"{RUN}/") else []
 
 
-def trained_model(base, run):
-    """Trained models are named `<base model>.<run>`."""
-    return f"{base}.{run}"
-
-
 def train_spec(wildcards):
     """A run's settings: the shared `training` ones, the run's own, then its per-model overrides."""
     return run_spec(config, wildcards.run, wildcards.base)
@@ -114,26 +96,7 @@ def train_input(wildcards):
     return inputs
 
 
-def table_entries():
-    """What Table 1 shows, one entry per row and base model: base models under every prompt
-    (`<prompt>_prompt`, evaluated), trained models under their run's `eval_prompts` (default: the
-    prompt they trained with; the row is named after the run, or `<run>_<prompt>_prompt` for
-    another prompt), and released checkpoints under the prompt each expects."""
-    entries = []
-    for base in config["base_models"]:
-        entries += [dict(base_model=base, method=f"{p}_prompt", source="evaluated", model=base, prompt=p) for p in PROMPTS]
-        for run_name, run in TRAIN_RUNS.items():
-            trained_with = run.get("prompt", config["training"]["prompt"])
-            for p in run.get("eval_prompts", [trained_with]):
-                method = run_name if p == trained_with else f"{run_name}_{p}_prompt"
-                entries.append(dict(base_model=base, method=method, source="trained", model=trained_model(base, run_name), prompt=p))
-        for name, released in RELEASED.items():
-            if released["base_model"] == base:
-                entries.append(dict(base_model=base, method=name, source="released_checkpoint", model=name, prompt=released["prompt"]))
-    return entries
-
-
-TABLE_ENTRIES = table_entries()
+TABLE_ENTRIES = table_entries(config)
 
 
 def final_outputs():

@@ -67,8 +67,8 @@ def plot_spec():
         "base_models": config["base_models"],
         "stage_chain": chain,
         "beside_first": beside,
-        "level_methods": ["ellipsis_prompt", *chain, *beside],
-        "length_methods": ["ellipsis_prompt", *chain[-1:]],
+        "level_methods": [prompt_row("ellipsis"), *chain, *beside],
+        "length_methods": [prompt_row("ellipsis"), *chain[-1:]],
         "entries": TABLE_ENTRIES,
         "benchmarks": BENCHMARKS,
     }

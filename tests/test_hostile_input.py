@@ -63,6 +63,19 @@ def test_grpo_passthrough_must_be_a_free_trl_field(config, grpo, culprit):
         checked(config)
 
 
+@pytest.mark.parametrize(
+    "where, key",
+    [(("train_runs", "laser"), "prompt"), (("train_runs", "autothink_stage3"), "eval_prompts"), (("evaluation",), "prompts")],
+)
+def test_unknown_prompt_names_are_named_with_their_key(config, where, key):
+    section = config
+    for name in where:
+        section = section[name]
+    section[key] = "nothinking" if key == "prompt" else ["ellipsis", "nothinking"]
+    with pytest.raises(ConfigError, match=rf"{'.'.join(where)}.{key} names \['nothinking'\]: generation prompts are"):
+        checked(config)
+
+
 def test_report_runs_must_exist(config):
     config["report"]["stage_chain"] = ["autothink_stage1", "autothink_stag2"]
     with pytest.raises(ConfigError, match=r"report.stage_chain names \['autothink_stag2'\]"):

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from autothink.atomic import atomic_path, write_parquet, write_text
+from autothink.prompts import GENERATION_PROMPTS
 from autothink.provenance import environment, gather
 
 log = logging.getLogger("autothink")
@@ -222,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spec", type=_spec, required=True, help="the config's `evaluation` section")
     p.add_argument("--model", required=True, help="model folder or hub id")
     p.add_argument("--problems", nargs="+", required=True, help="benchmark files, each named <benchmark>.parquet")
-    p.add_argument("--prompt", required=True, choices=["standard", "no_thinking", "ellipsis"])
+    p.add_argument("--prompt", required=True, choices=list(GENERATION_PROMPTS))
     p.add_argument("--shard", type=int, default=0)
     p.add_argument("--shards", type=int, default=1)
     out = p.add_mutually_exclusive_group(required=True)

@@ -83,7 +83,27 @@ def check_shards(config: dict) -> None:
         raise ConfigError(f"evaluation.shards is {shards} but {small} have fewer problems: some shards would get none")
 
 
+PROMPT_KEYS = ("prompt", "prompts", "eval_prompts")  # config keys whose values name generation prompts
+
+
+def check_prompts(config, where: str = "") -> None:
+    """Every generation prompt the config names is one that `autothink.prompts` defines (the schema
+    only knows they are strings, so the names live in one place)."""
+    from autothink.prompts import GENERATION_PROMPTS
+
+    if isinstance(config, dict):
+        for key, value in config.items():
+            here = f"{where}.{key}" if where else str(key)
+            if key in PROMPT_KEYS and isinstance(value, (str, list)):
+                unknown = [name for name in ([value] if isinstance(value, str) else value) if name not in GENERATION_PROMPTS]
+                if unknown:
+                    raise ConfigError(f"{here} names {unknown}: generation prompts are {list(GENERATION_PROMPTS)}")
+            else:
+                check_prompts(value, here)
+
+
 def check_config(config: dict) -> None:
+    check_prompts(config)
     check_train_runs(config)
     check_report(config)
     check_shards(config)

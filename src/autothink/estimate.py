@@ -14,6 +14,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from autothink.plan import datasets, evaluations, trained_model
+from autothink.runs import run_spec
+
 
 def merged_config(paths: list[str]) -> dict:
     """Config files merged in order, nested keys updated, as Snakemake's `--configfile` does."""
@@ -36,33 +39,27 @@ def _throughput(table: dict, model: str, what: str) -> float:
 
 
 def estimate(config: dict) -> pd.DataFrame:
-    """One row per (rule, model): jobs, completions, generated tokens and GPU-hours."""
+    """One row per (rule, model) of the workflow plan: jobs, completions, generated tokens and GPU-hours."""
     compute = config.get("compute")
     if not compute:
         raise ValueError("the config has no `compute` section (throughputs for the estimate)")
     fraction = compute["mean_completion_fraction"]
     rows = []
     for base in config["base_models"]:
-        for name, run in config.get("train_runs", {}).items():
-            spec = {**config["training"], **run, **run.get("overrides", {}).get(base, {})}
+        for name in config.get("train_runs", {}):
+            spec = run_spec(config, name, base)
             completions = spec["steps"] * spec["prompts_per_step"] * spec["rollouts"]
             tokens = completions * fraction * spec["max_completion_length"]
             hours = tokens / _throughput(compute["train_tokens_per_gpu_s"], base, "train_tokens_per_gpu_s") / 3600
-            rows.append({"rule": "train", "model": f"{base}.{name}", "jobs": 1, "completions": completions, "tokens": tokens, "gpu_hours": hours})
-        sampling = config["evaluation"]["sampling"]
-        problems = sum(config["datasets"][bench].get("count", 0) for bench in config["benchmarks"]) if "datasets" in config else 0
-        evaluated = [(base, config["evaluation"]["prompts"])]
-        for name, run in config.get("train_runs", {}).items():
-            evaluated.append((f"{base}.{name}", run.get("eval_prompts", [run.get("prompt", config["training"]["prompt"])])))
-        for name, released in config.get("released_models", {}).items():
-            if released["base_model"] == base:
-                evaluated.append((name, [released["prompt"]]))
-        for model, prompts in evaluated:
-            completions = problems * sampling["n"] * len(prompts)
-            tokens = completions * fraction * sampling["max_new_tokens"]
-            hours = tokens / _throughput(compute["eval_tokens_per_gpu_s"], base, "eval_tokens_per_gpu_s") / 3600
-            jobs = len(prompts) * config["evaluation"]["shards"]  # a job covers every benchmark
-            rows.append({"rule": "evaluate_shard", "model": model, "jobs": jobs, "completions": completions, "tokens": tokens, "gpu_hours": hours})
+            rows.append({"rule": "train", "model": trained_model(base, name), "jobs": 1, "completions": completions, "tokens": tokens, "gpu_hours": hours})
+    sampling = config["evaluation"]["sampling"]
+    problems = sum(spec.get("count", 0) for name, spec in datasets(config, "results").items() if name in config["benchmarks"])
+    for (base, model), prompts in evaluations(config).items():
+        completions = problems * sampling["n"] * len(prompts)
+        tokens = completions * fraction * sampling["max_new_tokens"]
+        hours = tokens / _throughput(compute["eval_tokens_per_gpu_s"], base, "eval_tokens_per_gpu_s") / 3600
+        jobs = len(prompts) * config["evaluation"]["shards"]  # a job covers every benchmark
+        rows.append({"rule": "evaluate_shard", "model": model, "jobs": jobs, "completions": completions, "tokens": tokens, "gpu_hours": hours})
     return pd.DataFrame(rows)
 
 

@@ -15,12 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from autothink.plan import prompt_row
+
 KEYS = ["base_model", "method", "source"]
 
 
 # The base model's rows that E-F1 (and the pass-rate difficulty buckets) measure against:
-# `<prompt>_prompt`, as the workflow names a base model's prompt rows (rules/common.smk).
-STANDARD_ROW, NO_THINKING_ROW = "standard_prompt", "no_thinking_prompt"
+STANDARD_ROW, NO_THINKING_ROW = prompt_row("standard"), prompt_row("no_thinking")
+
 
 def e_f1(acc: float, tok: float, *, std_acc: float, std_tok: float, no_acc: float, no_tok: float) -> float:
     """Efficiency-F1 (docs/method.md, section 4): harmonic mean of the accuracy gain and the token

@@ -1,0 +1,85 @@
+"""The workflow plan: what a config asks the workflow to build, as plain functions of the config.
+
+The rules (`rules/common.smk`) and `autothink estimate` both read the plan from here, so the jobs
+that run and the GPU-hours quoted before submitting cannot disagree. Names only: where files go
+is the rules' business (the result layout lives in `rules/common.smk`).
+"""
+
+from __future__ import annotations
+
+from autothink.prompts import GENERATION_PROMPTS
+
+
+def trained_model(base: str, run: str) -> str:
+    """Trained models are named `<base model>.<run>`."""
+    return f"{base}.{run}"
+
+
+def prompt_row(prompt: str) -> str:
+    """Table 1's name for a base model evaluated under a generation prompt."""
+    if prompt not in GENERATION_PROMPTS:
+        raise ValueError(f"unknown generation prompt {prompt!r}; choose one of {sorted(GENERATION_PROMPTS)}")
+    return f"{prompt}_prompt"
+
+
+def training_prompt(config: dict, run: str) -> str:
+    """The generation prompt a run trains with: its own, else the shared `training.prompt`."""
+    return config["train_runs"][run].get("prompt", config["training"]["prompt"])
+
+
+def released_models(config: dict) -> dict[str, dict]:
+    """Released checkpoints of this config's base models (Table 1 rows evaluated as they are)."""
+    return {name: r for name, r in config.get("released_models", {}).items() if r["base_model"] in config["base_models"]}
+
+
+def external_models(config: dict) -> dict[str, str]:
+    """Models the workflow does not build, by name: hub id or local path."""
+    return {**config.get("external_models", {}), **{name: r["id"] for name, r in released_models(config).items()}}
+
+
+def datasets(config: dict, run_dir: str) -> dict[str, dict]:
+    """Every split the data rule prepares (`train` and each benchmark): the config's `datasets`, or
+    in the tiny world the splits its `tiny_data` rule writes under ``run_dir``."""
+    if "tiny" not in config:
+        return config["datasets"]
+    splits = {"train": config["tiny"]["train"], **config["tiny"]["benchmarks"]}
+    return {
+        name: {
+            "source": f"{run_dir}/tiny/data/{'' if name == 'train' else 'eval/'}{name}.parquet",
+            "count": spec["n"],
+            "fields": {"id": "id", "level": "level"},
+        }
+        for name, spec in splits.items()
+    }
+
+
+def table_entries(config: dict) -> list[dict]:
+    """What Table 1 shows, one entry per row and base model (in table order): each base model under
+    every evaluation prompt (`prompt_row`), each trained model under its run's `eval_prompts`
+    (default: the prompt it trained with; the row is named after the run, or `<run>_<prompt>_prompt`
+    for another prompt), and released checkpoints under the prompt each expects. An entry names
+    the row (`method`), where it comes from (`source`), the model and the prompt."""
+    entries = []
+    for base in config["base_models"]:
+        for prompt in config["evaluation"]["prompts"]:
+            entries.append(dict(base_model=base, method=prompt_row(prompt), source="evaluated", model=base, prompt=prompt))
+        for run_name, run in config.get("train_runs", {}).items():
+            trained_with = training_prompt(config, run_name)
+            for prompt in run.get("eval_prompts", [trained_with]):
+                method = run_name if prompt == trained_with else f"{run_name}_{prompt_row(prompt)}"
+                entries.append(dict(base_model=base, method=method, source="trained", model=trained_model(base, run_name), prompt=prompt))
+        for name, released in released_models(config).items():
+            if released["base_model"] == base:
+                entries.append(dict(base_model=base, method=name, source="released_checkpoint", model=name, prompt=released["prompt"]))
+    return entries
+
+
+def evaluations(config: dict) -> dict[tuple[str, str], list[str]]:
+    """(base model, model) -> the prompts it is evaluated under: one evaluation per pair, whatever
+    number of table rows share it."""
+    planned: dict[tuple[str, str], list[str]] = {}
+    for entry in table_entries(config):
+        prompts = planned.setdefault((entry["base_model"], entry["model"]), [])
+        if entry["prompt"] not in prompts:
+            prompts.append(entry["prompt"])
+    return planned
