@@ -1,5 +1,6 @@
 # Paths, settings shared by all rules, and the list of final outputs.
 import json
+import os
 import re
 
 from autothink.plan import datasets, external_models, prompt_row, released_models, table_entries, trained_model
@@ -17,6 +18,24 @@ TRAIN_RUNS = config.get("train_runs", {})
 DATASETS = datasets(config, RUN)
 
 
+def evaluation_file(kind, model, prompt, bench):
+    """The results layout of evaluations, in one place: per (model, prompt, benchmark) the scored
+    samples (`kind` "samples", parquet) and their metrics (`kind` "metrics", JSON). Wildcards
+    such as "{model}" pass through."""
+    extension = {"samples": "parquet", "metrics": "json"}[kind]
+    return f"{RUN}/{kind}/{model}/{prompt}/{bench}.{extension}"
+
+
+def model_dir(name):
+    """A model the workflow builds (distilled or trained); wildcards such as "{model}" pass through."""
+    return f"{RUN}/models/{name}"
+
+
+def plot_stem(name, base):
+    """A figure for one base model: the stem of its .png and .svg."""
+    return f"{RUN}/plots/{name}_{base}"
+
+
 # On a shared workstation (profiles/local-gpu) each GPU job is pinned to free GPUs; SLURM pins
 # them itself.
 PIN_GPUS = "autothink pin-gpus --count {resources.gpu} -- " if config.get("pin_gpus") else ""
@@ -26,6 +45,12 @@ def shipped(text):
     """`{workflow_dir}` in a config value names the workflow's own folder, so files shipped with
     the workflow (accelerate/*.yaml, the paper's Table 1) are found from any `--directory`."""
     return text.replace("{workflow_dir}", workflow.basedir)
+
+
+# The software environment of every rule, for `--sdm conda` (envs/cpu.yaml or envs/gpu.yaml). The
+# environment files install this workflow's own package from AUTOTHINK_WORKFLOW.
+CONDA_ENV = f"{workflow.basedir}/{config['conda_env']}"
+os.environ.setdefault("AUTOTHINK_WORKFLOW", workflow.basedir)
 
 
 # The command that starts training (`python -m`, or `accelerate launch ... -m` for GPUs).
@@ -57,12 +82,12 @@ def as_json(obj):
 
 def model_location(wildcards):
     """Hub id or local path of an external model; otherwise the folder the workflow builds."""
-    return EXTERNAL_MODELS.get(wildcards.model, f"{RUN}/models/{wildcards.model}")
+    return EXTERNAL_MODELS.get(wildcards.model, model_dir(wildcards.model))
 
 
 def model_input(wildcards):
     """Models built by the workflow are inputs (so they get built first); external ones are not."""
-    return {} if wildcards.model in EXTERNAL_MODELS else {"model": f"{RUN}/models/{wildcards.model}"}
+    return {} if wildcards.model in EXTERNAL_MODELS else {"model": model_dir(wildcards.model)}
 
 
 def dataset_key(dataset):
@@ -85,7 +110,7 @@ def train_init(wildcards):
     """The model a run starts from: its base model or the same base model trained by `init`."""
     init = TRAIN_RUNS[wildcards.run]["init"]
     model = wildcards.base if init == "base" else trained_model(wildcards.base, init)
-    return EXTERNAL_MODELS.get(model, f"{RUN}/models/{model}")
+    return EXTERNAL_MODELS.get(model, model_dir(model))
 
 
 def train_input(wildcards):
@@ -102,8 +127,94 @@ TABLE_ENTRIES = table_entries(config)
 def final_outputs():
     outputs = []
     for entry in TABLE_ENTRIES:
-        outputs += expand(f"{RUN}/metrics/{entry['model']}/{entry['prompt']}/{{bench}}.json", bench=BENCHMARKS)
+        outputs += [evaluation_file("metrics", entry["model"], entry["prompt"], bench) for bench in BENCHMARKS]
     if TINY:
         outputs += [f"{RUN}/tiny/distilled_profile.json"]
-    outputs += [f"{RUN}/table1.csv", f"{RUN}/plots/accuracy_vs_tokens_{config['base_models'][0]}.png"]
+    outputs += [f"{RUN}/table1.csv", plot_stem("accuracy_vs_tokens", config["base_models"][0]) + ".png"]
     return outputs
+
+
+# --- training ---
+
+
+def runs_after(run):
+    """The longest chain of runs that start from `run`: chains start first, so that on few cores
+    Stage 1 -> 2 -> 3 does not run alone at the end."""
+    return max((1 + runs_after(other) for other, spec in TRAIN_RUNS.items() if spec["init"] == run), default=0)
+
+
+# --- the tiny world ---
+
+
+def tiny_spec(*keys):
+    """The part of the `tiny` section a data rule depends on (so other changes do not rerun it)."""
+    return as_json({key: config["tiny"][key] for key in ("seed", "levels", "benchmarks", *keys)})
+
+
+# --- report ---
+
+
+def with_files(entry):
+    """A table entry with the samples and metrics file of its evaluation on each benchmark."""
+    files = {kind: {b: evaluation_file(kind, entry["model"], entry["prompt"], b) for b in BENCHMARKS} for kind in ("samples", "metrics")}
+    return {**entry, **files}
+
+
+REPORT_ENTRIES = [with_files(entry) for entry in TABLE_ENTRIES]
+
+
+def table_spec():
+    spec = {
+        "entries": REPORT_ENTRIES,
+        "benchmarks": BENCHMARKS,
+        "level_benchmarks": config["report"]["level_benchmarks"],
+        "provenance": {  # the seeds, and the summaries that record where each model was made
+            "seeds": seeds(config),
+            "models": [model_dir(m) for m in dict.fromkeys(e["model"] for e in TABLE_ENTRIES if e["source"] == "trained")],
+            "summaries": [f"{RUN}/tiny/distill_summary.json"] if TINY else [],
+        },
+    }
+    if REFERENCE:
+        spec["reference"] = REFERENCE
+    return spec
+
+
+REFERENCE = config["report"].get("reference")
+if REFERENCE:
+    REFERENCE = {**REFERENCE, "csv": shipped(REFERENCE["csv"])}
+
+
+PLOTS = {  # figure (and its caption in report/captions/) -> report category
+    "accuracy_vs_tokens": "2. Accuracy vs tokens",
+    "no_think_by_level": "3. Mode by difficulty",
+    "stage_curves": "4. Training curves",
+    "length_distributions": "5. Response lengths",
+}
+
+
+def plot_files():
+    """PNG and SVG of every figure per base model, flagged for the report (the PNG is what it shows)."""
+    files = []
+    for name, category in PLOTS.items():
+        for base in config["base_models"]:
+            stem = plot_stem(name, base)
+            files += [report(f"{stem}.png", caption=f"../report/captions/{name}.rst", category=category, subcategory=base), f"{stem}.svg"]
+    return files
+
+
+def plot_spec():
+    chain = [run for run in config["report"]["stage_chain"] if run in TRAIN_RUNS]
+    beside = [run for run in config["report"]["beside_first"] if run in TRAIN_RUNS]
+    return {
+        "base_models": config["base_models"],
+        "stage_chain": chain,
+        "beside_first": beside,
+        "trained_models": {base: {run: model_dir(trained_model(base, run)) for run in chain + beside} for base in config["base_models"]},
+        "level_methods": [prompt_row("ellipsis"), *chain, *beside],
+        "length_methods": [prompt_row("ellipsis"), *chain[-1:]],
+        "entries": REPORT_ENTRIES,
+        "benchmarks": BENCHMARKS,
+    }
+
+
+PLOT_SPEC = plot_spec()

@@ -10,6 +10,8 @@ rule prepare_dataset:
     params:
         spec=lambda wc: as_json(DATASETS[dataset_key(wc.dataset)]),
         name=lambda wc: dataset_key(wc.dataset),
+    conda:
+        CONDA_ENV
     log:
         f"{RUN}/logs/prepare_dataset/{{dataset}}.log",
     benchmark:

@@ -7,16 +7,12 @@ SHARDS = config["evaluation"]["shards"]
 EVAL_PROBLEMS = expand(f"{RUN}/data/eval/{{bench}}.parquet", bench=BENCHMARKS)
 
 
-def per_benchmark(folder, ext):
-    """The per-benchmark files of one (model, prompt) under samples/ or metrics/."""
-    return expand(f"{RUN}/{folder}/{{{{model}}}}/{{{{prompt}}}}/{{bench}}.{ext}", bench=BENCHMARKS)
-
-
-EVAL_OUTPUTS = dict(samples=per_benchmark("samples", "parquet"), metrics=per_benchmark("metrics", "json"))
-EVAL_DIRS = f"--samples-dir {RUN}/samples/{{wildcards.model}}/{{wildcards.prompt}} --metrics-dir {RUN}/metrics/{{wildcards.model}}/{{wildcards.prompt}}"
+EVAL_OUTPUTS = {
+    kind: [evaluation_file(kind, "{model}", "{prompt}", bench) for bench in BENCHMARKS] for kind in ("samples", "metrics")
+}
 EVALUATE = (
-    PIN_GPUS + "autothink evaluate --spec {params.spec:q} --model {params.model:q} --problems {input.problems}"
-    " --prompt {wildcards.prompt} --threads {threads}"
+    "{params.pin_gpus}autothink evaluate --spec {params.spec:q} --model {params.model:q} --problems {input.problems}"
+    " --benchmarks {params.benchmarks} --prompt {wildcards.prompt} --threads {threads}"
 )
 
 
@@ -31,15 +27,19 @@ if SHARDS == 1:
         params:
             model=model_location,
             spec=as_json(config["evaluation"]),
+            benchmarks=BENCHMARKS,
+            pin_gpus=PIN_GPUS,
         threads: evaluation_threads
         resources:
             gpu=config["evaluation"].get("gpus", 0),
+        conda:
+            CONDA_ENV
         log:
             f"{RUN}/logs/evaluate/{{model}}/{{prompt}}.log",
         benchmark:
             f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}.tsv"
         shell:
-            EVALUATE + " " + EVAL_DIRS + " > {log} 2>&1"
+            f"{EVALUATE} --samples {{output.samples}} --metrics {{output.metrics}} > {{log}} 2>&1"
 
 else:
 
@@ -52,15 +52,19 @@ else:
         params:
             model=model_location,
             spec=as_json(config["evaluation"]),
+            benchmarks=BENCHMARKS,
+            pin_gpus=PIN_GPUS,
         threads: evaluation_threads
         resources:
             gpu=config["evaluation"].get("gpus", 0),
+        conda:
+            CONDA_ENV
         log:
             f"{RUN}/logs/evaluate/{{model}}/{{prompt}}/shard{{shard}}.log",
         benchmark:
             f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}/shard{{shard}}.tsv"
         shell:
-            EVALUATE + " --shard {wildcards.shard} --shards " + str(SHARDS) + " --shard-out {output} > {log} 2>&1"
+            f"{EVALUATE} --shard {{wildcards.shard}} --shards {SHARDS} --shard-out {{output}} > {{log}} 2>&1"
 
     rule collect_shards:
         input:
@@ -70,10 +74,12 @@ else:
         params:
             spec=as_json({k: config["evaluation"][k] for k in ("pass_k", "bootstrap")}),
             benchmarks=BENCHMARKS,
+        conda:
+            CONDA_ENV
         log:
             f"{RUN}/logs/collect_shards/{{model}}/{{prompt}}.log",
         benchmark:
             f"{RUN}/benchmarks/collect_shards/{{model}}/{{prompt}}.tsv"
         shell:
             "autothink collect --spec {params.spec:q} --shards {input} --benchmarks {params.benchmarks}"
-            " " + EVAL_DIRS + " > {log} 2>&1"
+            " --samples {output.samples} --metrics {output.metrics} > {log} 2>&1"

@@ -1,24 +1,21 @@
 # The tiny world: synthetic data and the distilled ~1M-parameter R1-style base model.
 
 
-def tiny_spec(*keys):
-    """The part of the `tiny` section a data rule depends on (so other changes do not rerun it)."""
-    return as_json({key: config["tiny"][key] for key in ("seed", "levels", "benchmarks", *keys)})
-
-
 rule tiny_data:
     output:
-        train=f"{RUN}/tiny/data/train.parquet",
-        benchmarks=expand(f"{RUN}/tiny/data/eval/{{bench}}.parquet", bench=BENCHMARKS),
+        train=DATASETS["train"]["source"],  # where the data rule expects them (autothink.plan.datasets)
+        benchmarks=[DATASETS[bench]["source"] for bench in BENCHMARKS],
     params:
         spec=tiny_spec("train"),
-        out_dir=f"{RUN}/tiny/data",
+        benchmarks=lambda wildcards, output: [f"{b}={path}" for b, path in zip(BENCHMARKS, output.benchmarks)],
+    conda:
+        CONDA_ENV
     log:
         f"{RUN}/logs/tiny_data.log",
     benchmark:
         f"{RUN}/benchmarks/tiny_data.tsv"
     shell:
-        "autothink tiny-data --parts splits --spec {params.spec:q} --out-dir {params.out_dir} > {log} 2>&1"
+        "autothink tiny-data --spec {params.spec:q} --train {output.train} --benchmarks {params.benchmarks} > {log} 2>&1"
 
 
 rule tiny_corpus:
@@ -26,25 +23,28 @@ rule tiny_corpus:
         f"{RUN}/tiny/data/distill.parquet",
     params:
         spec=tiny_spec("distill", "teacher"),
-        out_dir=f"{RUN}/tiny/data",
+    conda:
+        CONDA_ENV
     log:
         f"{RUN}/logs/tiny_corpus.log",
     benchmark:
         f"{RUN}/benchmarks/tiny_corpus.tsv"
     shell:
-        "autothink tiny-data --parts corpus --spec {params.spec:q} --out-dir {params.out_dir} > {log} 2>&1"
+        "autothink tiny-data --spec {params.spec:q} --corpus {output} > {log} 2>&1"
 
 
 rule distill:
     input:
-        corpus=f"{RUN}/tiny/data/distill.parquet",
+        corpus=rules.tiny_corpus.output[0],
     output:
-        model=directory(f"{RUN}/models/tiny-r1"),
+        model=directory(model_dir("tiny-r1")),
         train_log=f"{RUN}/tiny/distill_log.csv",
         summary=f"{RUN}/tiny/distill_summary.json",
     params:
         spec=as_json({"model": config["tiny"]["model"], "training": config["tiny"]["distill_training"]}),
     threads: all_cores
+    conda:
+        CONDA_ENV
     log:
         f"{RUN}/logs/distill.log",
     benchmark:
@@ -56,7 +56,7 @@ rule distill:
 
 rule tiny_profile:
     input:
-        model=f"{RUN}/models/tiny-r1",
+        model=rules.distill.output.model,
         problems=f"{RUN}/data/train.parquet",
     output:
         csv=f"{RUN}/tiny/distilled_profile.csv",
@@ -64,6 +64,8 @@ rule tiny_profile:
     params:
         spec=as_json({**config["tiny"]["profile"], "train_mix": config["tiny"]["train"]["mix"]}),
     threads: all_cores
+    conda:
+        CONDA_ENV
     log:
         f"{RUN}/logs/tiny_profile.log",
     benchmark:

@@ -55,17 +55,18 @@ def test_one_job_reads_every_benchmark_and_writes_each_apart(tmp_path):
     for name, frame in (("easy", PROBLEMS[:1]), ("hard", PROBLEMS[1:])):
         pd.concat([frame.drop(columns="benchmark")] * 3, ignore_index=True).assign(id=lambda f: [f"{name}{i}" for i in range(3)]).to_parquet(tmp_path / f"{name}.parquet")
     paths = [tmp_path / "easy.parquet", tmp_path / "hard.parquet"]
-    assert read_benchmarks(paths, shard=1, shards=2)["id"].tolist() == ["easy1", "hard1"]
-    problems = read_benchmarks(paths)
+    assert read_benchmarks(paths, ["easy", "hard"], shard=1, shards=2)["id"].tolist() == ["easy1", "hard1"]
+    problems = read_benchmarks(paths, ["easy", "hard"])
     assert problems["benchmark"].tolist() == ["easy"] * 3 + ["hard"] * 3
     samples = score_samples(problems, [completions()[0]] * 3 + [completions()[1]] * 3, "ellipsis")
-    written = write_benchmarks(samples, ["easy", "hard"], tmp_path / "samples", tmp_path / "metrics", ks=[1], n_boot=20)
+    outputs = {bench: (tmp_path / "samples" / f"{bench}.parquet", tmp_path / "metrics" / f"{bench}.json") for bench in ("easy", "hard")}
+    written = write_benchmarks(samples, outputs, ks=[1], n_boot=20)
     assert written["easy"]["accuracy"] == 1.0 and written["hard"]["accuracy"] == 0.0
     easy = pd.read_parquet(tmp_path / "samples" / "easy.parquet")
     assert list(easy.columns) == SAMPLE_COLUMNS and len(easy) == 6 and set(easy["problem_id"]) == {"easy0", "easy1", "easy2"}
     assert json.loads((tmp_path / "metrics" / "hard.json").read_text())["n_problems"] == 3
     with pytest.raises(ValueError, match="no samples of benchmark 'aime24'"):
-        write_benchmarks(samples, ["easy", "aime24"], tmp_path / "samples", tmp_path / "metrics", ks=[1], n_boot=20)
+        write_benchmarks(samples, {**outputs, "aime24": (tmp_path / "a.parquet", tmp_path / "a.json")}, ks=[1], n_boot=20)
 
 
 def test_pass_at_k():

@@ -31,6 +31,11 @@ def test_e_f1_reproduces_the_paper():
     assert score("DeepSeek-R1-Distill-Qwen-1.5B", "autothink_stage1") == 0.0  # lower accuracy than standard
 
 
+def _with_files(entries: list[dict], root: Path) -> list[dict]:
+    """Entries as the workflow hands them over: with their metrics file per benchmark."""
+    return [{**e, "metrics": {b: root / e["model"] / e["prompt"] / f"{b}.json" for b in BENCHES}} for e in entries]
+
+
 def _write_metrics(root: Path, model: str, prompt: str, acc: float, tok: float) -> None:
     for bench in BENCHES:
         path = root / model / prompt / f"{bench}.json"
@@ -50,7 +55,7 @@ ENTRIES = [
 def table(tmp_path):
     for (model, prompt), (acc, tok) in zip([("m", "standard"), ("m", "no_thinking"), ("m.autothink_stage3", "ellipsis")], [(0.5, 100), (0.3, 10), (0.6, 40)]):
         _write_metrics(tmp_path, model, prompt, acc, tok)
-    rows, intervals = T.measured_rows(ENTRIES, tmp_path, BENCHES)
+    rows, intervals = T.measured_rows(_with_files(ENTRIES, tmp_path), BENCHES)
     return T.with_averages_and_e_f1(rows, BENCHES), intervals
 
 
@@ -70,14 +75,14 @@ def test_the_base_models_prompt_rows_have_no_e_f1(tmp_path):
     ellipsis = {"base_model": "m", "method": "ellipsis_prompt", "source": "evaluated", "model": "m", "prompt": "ellipsis"}
     for (model, prompt), (acc, tok) in zip([("m", "standard"), ("m", "no_thinking"), ("m", "ellipsis"), ("m.autothink_stage3", "ellipsis")], [(0.5, 100), (0.3, 10), (0.55, 60), (0.6, 40)]):
         _write_metrics(tmp_path, model, prompt, acc, tok)
-    rows, _ = T.measured_rows([*ENTRIES, ellipsis], tmp_path, BENCHES)
+    rows, _ = T.measured_rows(_with_files([*ENTRIES, ellipsis], tmp_path), BENCHES)
     scores = T.with_averages_and_e_f1(rows, BENCHES).set_index("method")["e_f1"]
     assert scores[["standard_prompt", "no_thinking_prompt", "ellipsis_prompt"]].isna().all() and scores["autothink_stage3"] > 0
 
 
 def test_missing_metrics_are_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="m.autothink_stage3 under the ellipsis prompt on math500"):
-        T.measured_rows(ENTRIES[2:], tmp_path, BENCHES)
+        T.measured_rows(_with_files(ENTRIES[2:], tmp_path), BENCHES)
 
 
 def test_renderings_bold_the_best_measured_values(table):
@@ -121,7 +126,7 @@ def test_paper_vs_reproduced_compares_like_with_like(tmp_path):
     ]
     _write_metrics(tmp_path, "m.thinkprune_iter2k", "standard", 0.6, 50)
     _write_metrics(tmp_path, "thinkprune_iter2k", "standard", 0.4, 70)
-    rows, _ = T.measured_rows(entries, tmp_path, BENCHES)
+    rows, _ = T.measured_rows(_with_files(entries, tmp_path), BENCHES)
     compared = T.paper_vs_reproduced(T.with_averages_and_e_f1(rows, BENCHES), pd.read_csv(REFERENCE), {"m": "DeepSeek-R1-Distill-Qwen-1.5B"}, {"math500": "math", "aime24": "aime24"})
     assert compared[["method", "source"]].values.tolist() == [["thinkprune_iter2k", "released_checkpoint"]]
     assert compared["math500_acc_ours"].tolist() == [pytest.approx(40)]
@@ -170,7 +175,7 @@ def test_a_method_trained_here_and_released_keeps_its_own_interval(tmp_path):
     ]
     for (model, prompt), (acc, tok) in zip([("m", "standard"), ("m", "no_thinking"), ("m.thinkprune_iter2k", "standard"), ("thinkprune_iter2k", "standard")], [(0.5, 100), (0.3, 10), (0.55, 60), (0.45, 50)]):
         _write_metrics(tmp_path, model, prompt, acc, tok)
-    rows, intervals = T.measured_rows(entries, tmp_path, BENCHES)
+    rows, intervals = T.measured_rows(_with_files(entries, tmp_path), BENCHES)
     table = T.with_averages_and_e_f1(rows, BENCHES)
     figure = P.accuracy_vs_tokens(table, intervals, "m")
     bars = [c for c in figure.axes[0].containers if c.has_yerr]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -124,18 +126,31 @@ def test_mix_counts_and_levels():
         sample_problems(np.random.default_rng(0), levels, 10, [1.0])
 
 
+def written_tiny_data(tiny: dict, folder: Path, parts=("splits", "corpus")) -> dict[str, Path]:
+    """make_tiny_data's files under ``folder``, by split name (``distill`` for the corpus)."""
+    files = {"train": folder / "train.parquet", **{b: folder / f"{b}.parquet" for b in tiny["benchmarks"]}, "distill": folder / "distill.parquet"}
+    splits = dict(train=files["train"], benchmarks={b: files[b] for b in tiny["benchmarks"]}) if "splits" in parts else {}
+    make_tiny_data(tiny, **splits, corpus=files["distill"] if "corpus" in parts else None)
+    return {name: path for name, path in files.items() if path.exists()}
+
+
 def test_generation_is_deterministic_per_seed(tmp_path, default_config):
     tiny = {**default_config["tiny"], "distill": {**default_config["tiny"]["distill"], "n": 300}}
-    first, second = make_tiny_data(tiny, tmp_path / "a"), make_tiny_data(tiny, tmp_path / "b")
+    first, second = written_tiny_data(tiny, tmp_path / "a"), written_tiny_data(tiny, tmp_path / "b")
     for key in first:
         pd.testing.assert_frame_equal(pd.read_parquet(first[key]), pd.read_parquet(second[key]))
-    other = make_tiny_data({**tiny, "seed": 1}, tmp_path / "c")
+    other = written_tiny_data({**tiny, "seed": 1}, tmp_path / "c")
     assert not pd.read_parquet(other["train"]).equals(pd.read_parquet(first["train"]))
+    # each part comes out the same when written alone (the workflow writes splits and corpus in two jobs)
+    alone = {**written_tiny_data(tiny, tmp_path / "d", ("splits",)), **written_tiny_data(tiny, tmp_path / "e", ("corpus",))}
+    assert alone.keys() == first.keys()
+    for key in first:
+        pd.testing.assert_frame_equal(pd.read_parquet(first[key]), pd.read_parquet(alone[key]))
 
 
 def test_splits_schema_and_holdout(tmp_path, default_config):
     tiny = {**default_config["tiny"], "distill": {**default_config["tiny"]["distill"], "n": 2000}}
-    written = make_tiny_data(tiny, tmp_path)
+    written = written_tiny_data(tiny, tmp_path)
     evals = pd.concat([pd.read_parquet(written[b]) for b in tiny["benchmarks"]])
     assert list(evals.columns) == ["id", "problem", "answer", "source", "level"]
     for bench, spec in tiny["benchmarks"].items():
@@ -150,7 +165,7 @@ def test_splits_schema_and_holdout(tmp_path, default_config):
 
 def test_corpus_responses_are_well_formed(tmp_path, default_config):
     tiny = {**default_config["tiny"], "distill": {**default_config["tiny"]["distill"], "n": 3000}}
-    corpus = pd.read_parquet(make_tiny_data(tiny, tmp_path)["distill"])
+    corpus = pd.read_parquet(written_tiny_data(tiny, tmp_path)["distill"])
     levels = levels_from_config(tiny["levels"])
     teacher = tiny["teacher"]
     for row in corpus.itertuples():

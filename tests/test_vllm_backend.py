@@ -46,10 +46,11 @@ def small_world(tmp_path_factory) -> tuple[str, pd.DataFrame]:
         "distill": {**tiny["distill"], "n": 6000, "mix": [1, 1]},
     }
     root = tmp_path_factory.mktemp("vllm_world")
-    make_tiny_data(spec, root / "data")
+    data = root / "data"
+    make_tiny_data(spec, train=data / "train.parquet", benchmarks={"held_out": data / "held_out.parquet"}, corpus=data / "distill.parquet")
     training = {**tiny["distill_training"], "steps": 600, "batch_size": 32, "micro_batches": 2, "log_every": 100}
     distill(root / "data" / "distill.parquet", root / "model", ARCH, training, root / "log.csv")
-    return str(root / "model"), pd.read_parquet(root / "data" / "eval" / "held_out.parquet")
+    return str(root / "model"), pd.read_parquet(data / "held_out.parquet")
 
 
 def summary(problems: pd.DataFrame, backend: str, model: str, prompt: str, sampling: Sampling) -> pd.DataFrame:

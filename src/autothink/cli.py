@@ -16,6 +16,7 @@ from pathlib import Path
 from autothink.atomic import atomic_path, write_parquet, write_text
 from autothink.prompts import GENERATION_PROMPTS
 from autothink.provenance import environment, gather
+from autothink.runs import STEP_LOG, TRAINING_SUMMARY
 
 log = logging.getLogger("autothink")
 
@@ -29,8 +30,9 @@ def _threads(n: int) -> None:
 def cmd_tiny_data(args: argparse.Namespace) -> None:
     from autothink.tiny.data import make_tiny_data
 
-    written = make_tiny_data(args.spec, args.out_dir, tuple(args.parts))
-    log.info("wrote %s", ", ".join(str(p) for p in written.values()))
+    benchmarks = dict(pair.split("=", 1) for pair in args.benchmarks) if args.benchmarks else None
+    make_tiny_data(args.spec, train=args.train, benchmarks=benchmarks, corpus=args.corpus)
+    log.info("wrote %s", ", ".join(str(p) for p in [args.train, *(benchmarks or {}).values(), args.corpus] if p))
 
 
 def cmd_distill(args: argparse.Namespace) -> None:
@@ -72,16 +74,24 @@ def cmd_prepare_dataset(args: argparse.Namespace) -> None:
     log.info("%s: %d problems -> %s", args.name, len(frame), args.out)
 
 
+def _benchmark_outputs(args: argparse.Namespace) -> dict[str, tuple[str, str]]:
+    """Benchmark -> (samples file, metrics file), from three lists the rule gives in one order."""
+    if not (len(args.benchmarks) == len(args.samples) == len(args.metrics)):
+        raise SystemExit(f"autothink: {len(args.benchmarks)} --benchmarks, {len(args.samples)} --samples and {len(args.metrics)} --metrics files")
+    return {bench: (samples, metrics) for bench, samples, metrics in zip(args.benchmarks, args.samples, args.metrics)}
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
     import dataclasses
 
-    from autothink.evaluate import benchmark_name, read_benchmarks, score_samples, write_benchmarks
+    from autothink.evaluate import read_benchmarks, score_samples, write_benchmarks
     from autothink.generate import Sampling, sample
 
-    if args.samples_dir and not args.metrics_dir:
-        raise SystemExit("autothink evaluate: --samples-dir needs --metrics-dir")
+    if not args.shard_out and not (args.samples and args.metrics):
+        raise SystemExit("autothink evaluate: give --shard-out, or --samples and --metrics per benchmark")
+    outputs = None if args.shard_out else _benchmark_outputs(args)
     _threads(args.threads)
-    problems = read_benchmarks(args.problems, args.shard, args.shards)
+    problems = read_benchmarks(args.problems, args.benchmarks, args.shard, args.shards)
     sampling = Sampling(**args.spec["sampling"])
     sampling = dataclasses.replace(sampling, seed=sampling.seed + args.shard)  # shards draw independently
     completions = sample(args.model, problems["problem"].tolist(), args.prompt, sampling, args.spec)
@@ -90,8 +100,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     if args.shard_out:
         write_parquet(args.shard_out, samples)
     else:
-        benchmarks = [benchmark_name(p) for p in args.problems]
-        write_benchmarks(samples, benchmarks, args.samples_dir, args.metrics_dir, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment())
+        write_benchmarks(samples, outputs, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment())
 
 
 def cmd_collect(args: argparse.Namespace) -> None:
@@ -99,8 +108,9 @@ def cmd_collect(args: argparse.Namespace) -> None:
 
     from autothink.evaluate import write_benchmarks
 
+    outputs = _benchmark_outputs(args)
     samples = pd.concat([pd.read_parquet(p) for p in args.shards], ignore_index=True)
-    metrics = write_benchmarks(samples, args.benchmarks, args.samples_dir, args.metrics_dir, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment())
+    metrics = write_benchmarks(samples, outputs, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment())
     for bench, m in metrics.items():
         log.info("%s: accuracy %.3f, tokens %.1f, think rate %.3f", bench, m["accuracy"], m["tokens"], m["think_rate"])
 
@@ -118,28 +128,41 @@ def cmd_train(args: argparse.Namespace) -> None:
     summary["wall_time_s"] = round(time.perf_counter() - started, 1)
     summary["environment"] = environment()
     if Path(args.out).is_dir():  # only the main process writes the model
-        write_text(Path(args.out, "training_summary.json"), json.dumps(summary, indent=2) + "\n")
+        write_text(Path(args.out, TRAINING_SUMMARY), json.dumps(summary, indent=2) + "\n")
     log.info("trained: %s", summary)
+
+
+TABLE_OUTPUTS = ("csv", "intervals", "md", "tex", "html", "levels", "compared", "provenance")
+PLOTS = ("accuracy_vs_tokens", "no_think_by_level", "stage_curves", "length_distributions")
+
+
+def _outputs(text: str, names: tuple[str, ...]) -> dict:
+    """The --outputs JSON of a report command: one file (or file stem) per name."""
+    outputs = _spec(text)
+    missing = [name for name in names if name not in outputs]
+    if missing:
+        raise SystemExit(f"autothink: --outputs lacks {missing}")
+    return outputs
 
 
 def cmd_table(args: argparse.Namespace) -> None:
     from autothink.report import table as T
     from autothink.report.levels import by_level, load_samples
 
-    spec = args.spec
-    table, intervals, compared = T.build(spec, Path(args.metrics_dir))
-    out = Path(args.out_dir)
+    spec, out = args.spec, _outputs(args.outputs, TABLE_OUTPUTS)
+    table, intervals, compared = T.build(spec)
     markdown = T.to_markdown(table)
-    levels = by_level(load_samples(spec["entries"], Path(args.samples_dir), spec["level_benchmarks"]))
-    for name, frame in [("table1", table), ("table1_intervals", intervals), ("paper_vs_reproduced", compared), ("think_rate_by_level", levels)]:
-        with atomic_path(out / f"{name}.csv") as path:
+    levels = by_level(load_samples(spec["entries"], spec["level_benchmarks"]))
+    for name, frame in [("csv", table), ("intervals", intervals), ("compared", compared), ("levels", levels)]:
+        with atomic_path(out[name]) as path:
             frame.to_csv(path, index=False, float_format="%.4g")
-    write_text(out / "table1.md", markdown)
-    write_text(out / "table1.tex", T.to_latex(table))
-    write_text(out / "table1.html", T.to_html(table, intervals))
-    made = [T.metrics_file(args.metrics_dir, e, b) for e in spec["entries"] for b in spec["benchmarks"]]
+    write_text(out["md"], markdown)
+    write_text(out["tex"], T.to_latex(table))
+    write_text(out["html"], T.to_html(table, intervals))
+    made = [Path(e["metrics"][b]) for e in spec["entries"] for b in spec["benchmarks"]]
+    made += [Path(model, TRAINING_SUMMARY) for model in spec["provenance"]["models"] if Path(model, TRAINING_SUMMARY).exists()]
     made += [p for p in map(Path, spec["provenance"]["summaries"]) if p.exists()]
-    write_text(out / "provenance.json", json.dumps(gather(spec["provenance"]["seeds"], made), indent=2) + "\n")
+    write_text(out["provenance"], json.dumps(gather(spec["provenance"]["seeds"], made), indent=2) + "\n")
     log.info("table 1:\n%s", markdown)
 
 
@@ -149,20 +172,19 @@ def cmd_plots(args: argparse.Namespace) -> None:
     from autothink.report import plots as P
     from autothink.report.levels import load_samples
 
-    spec, run = args.spec, Path(args.run_dir)
-    table, intervals = pd.read_csv(run / "table1.csv"), pd.read_csv(run / "table1_intervals.csv")
-    levels = pd.read_csv(run / "think_rate_by_level.csv")
-    out = Path(args.out_dir)
+    spec, outputs = args.spec, _outputs(args.outputs, tuple(args.spec["base_models"]))
+    table, intervals, levels = pd.read_csv(args.table), pd.read_csv(args.intervals), pd.read_csv(args.levels)
     for base in spec["base_models"]:
-        P.save(P.accuracy_vs_tokens(table, intervals, base), out / f"accuracy_vs_tokens_{base}")
-        P.save(P.no_think_by_level(levels, base, spec["level_methods"]), out / f"no_think_by_level_{base}")
-        runs = spec["stage_chain"] + spec["beside_first"]
-        logs = {r: P.read_training_log(run / "models" / f"{base}.{r}" / "training_log.jsonl") for r in runs}
-        P.save(P.stage_curves(logs, spec["stage_chain"], spec["beside_first"]), out / f"stage_curves_{base}")
+        out = {name: outputs[base][name] for name in PLOTS}
+        P.save(P.accuracy_vs_tokens(table, intervals, base), out["accuracy_vs_tokens"])
+        P.save(P.no_think_by_level(levels, base, spec["level_methods"]), out["no_think_by_level"])
+        models = spec["trained_models"][base]
+        logs = {run: P.read_training_log(Path(models[run], STEP_LOG)) for run in spec["stage_chain"] + spec["beside_first"]}
+        P.save(P.stage_curves(logs, spec["stage_chain"], spec["beside_first"]), out["stage_curves"])
         entries = [e for e in spec["entries"] if e["base_model"] == base and e["method"] in spec["length_methods"]]
-        samples = load_samples(entries, run / "samples", spec["benchmarks"])
-        P.save(P.length_distributions(samples, [e["method"] for e in entries]), out / f"length_distributions_{base}")
-    log.info("plots written to %s", out)
+        samples = load_samples(entries, spec["benchmarks"])
+        P.save(P.length_distributions(samples, [e["method"] for e in entries]), out["length_distributions"])
+    log.info("plots written: %s", ", ".join(str(stem) for figures in outputs.values() for stem in figures.values()))
 
 
 def cmd_pin_gpus(args: argparse.Namespace) -> None:
@@ -191,8 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tiny-data", help="generate the tiny world's splits and distillation corpus")
     p.add_argument("--spec", type=_spec, required=True, help="the config's `tiny` section as JSON")
-    p.add_argument("--out-dir", required=True)
-    p.add_argument("--parts", nargs="+", choices=["splits", "corpus"], default=["splits", "corpus"])
+    p.add_argument("--train", help="the RL training split to write (with --benchmarks)")
+    p.add_argument("--benchmarks", nargs="+", metavar="NAME=FILE", help="the evaluation splits to write")
+    p.add_argument("--corpus", help="the distillation corpus to write")
     p.set_defaults(func=cmd_tiny_data)
 
     p = sub.add_parser("distill", help="train the tiny R1-style model from scratch on the corpus")
@@ -222,14 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="sample and score one shard of every benchmark under one prompt")
     p.add_argument("--spec", type=_spec, required=True, help="the config's `evaluation` section")
     p.add_argument("--model", required=True, help="model folder or hub id")
-    p.add_argument("--problems", nargs="+", required=True, help="benchmark files, each named <benchmark>.parquet")
+    p.add_argument("--problems", nargs="+", required=True, help="benchmark files, in --benchmarks order")
+    p.add_argument("--benchmarks", nargs="+", required=True, help="benchmark names")
     p.add_argument("--prompt", required=True, choices=list(GENERATION_PROMPTS))
     p.add_argument("--shard", type=int, default=0)
     p.add_argument("--shards", type=int, default=1)
-    out = p.add_mutually_exclusive_group(required=True)
-    out.add_argument("--shard-out", help="write the scored samples of this shard to one file (for `collect`)")
-    out.add_argument("--samples-dir", help="write <bench>.parquet per benchmark here (one shard: no collect step)")
-    p.add_argument("--metrics-dir", help="with --samples-dir: write <bench>.json metrics here")
+    p.add_argument("--shard-out", help="write the scored samples of this shard to one file (for `collect`)")
+    p.add_argument("--samples", nargs="+", help="without --shard-out: the samples file of each benchmark")
+    p.add_argument("--metrics", nargs="+", help="without --shard-out: the metrics file of each benchmark")
     p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_evaluate)
 
@@ -237,8 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spec", type=_spec, required=True, help="{pass_k, bootstrap}")
     p.add_argument("--shards", nargs="+", required=True)
     p.add_argument("--benchmarks", nargs="+", required=True)
-    p.add_argument("--samples-dir", required=True)
-    p.add_argument("--metrics-dir", required=True)
+    p.add_argument("--samples", nargs="+", required=True, help="the samples file of each benchmark")
+    p.add_argument("--metrics", nargs="+", required=True, help="the metrics file of each benchmark")
     p.set_defaults(func=cmd_collect)
 
     p = sub.add_parser("train", help="one GRPO training run (an AutoThink stage or a baseline)")
@@ -251,16 +274,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("table", help="Table 1 (csv, md, tex, html), its intervals, and mode choice by level")
-    p.add_argument("--spec", type=_spec, required=True, help="{entries, benchmarks, level_benchmarks, reference}")
-    p.add_argument("--metrics-dir", required=True)
-    p.add_argument("--samples-dir", required=True)
-    p.add_argument("--out-dir", required=True)
+    p.add_argument("--spec", type=_spec, required=True, help="{entries (with their metrics and samples files), benchmarks, level_benchmarks, reference, provenance}")
+    p.add_argument("--outputs", required=True, help=f"JSON: the file for each of {', '.join(TABLE_OUTPUTS)}")
     p.set_defaults(func=cmd_table)
 
     p = sub.add_parser("plots", help="the report's figures (PNG and SVG)")
-    p.add_argument("--spec", type=_spec, required=True)
-    p.add_argument("--run-dir", required=True, help="results/<run name>")
-    p.add_argument("--out-dir", required=True)
+    p.add_argument("--spec", type=_spec, required=True, help="{base_models, entries, trained_models, stage_chain, beside_first, ...}")
+    p.add_argument("--table", required=True)
+    p.add_argument("--intervals", required=True)
+    p.add_argument("--levels", required=True)
+    p.add_argument("--outputs", required=True, help=f"JSON: base model -> figure ({', '.join(PLOTS)}) -> file stem (.png and .svg)")
     p.set_defaults(func=cmd_plots)
 
     p = sub.add_parser("pin-gpus", help="run a command on free GPUs of this machine (CUDA_VISIBLE_DEVICES)")

@@ -53,32 +53,27 @@ def score_samples(problems: pd.DataFrame, completions: list[list[Completion]], p
     return frame[["benchmark", *SAMPLE_COLUMNS]]
 
 
-def benchmark_name(path: str | Path) -> str:
-    """A benchmark file is named after its benchmark: ``data/eval/<benchmark>.parquet``."""
-    return Path(path).stem
-
-
-def read_benchmarks(paths: list[str | Path], shard: int = 0, shards: int = 1) -> pd.DataFrame:
-    """Problems of every benchmark file (named ``<benchmark>.parquet``), one shard of each, tagged
-    with the benchmark: one evaluation job covers them all, so the model loads once."""
-    frames = [pd.read_parquet(path).iloc[shard::shards].assign(benchmark=benchmark_name(path)) for path in paths]
+def read_benchmarks(paths: list[str | Path], names: list[str], shard: int = 0, shards: int = 1) -> pd.DataFrame:
+    """Problems of every benchmark file, one shard of each, tagged with the benchmark's name: one
+    evaluation job covers them all, so the model loads once."""
+    if len(paths) != len(names):
+        raise ValueError(f"{len(paths)} benchmark files but {len(names)} benchmark names")
+    frames = [pd.read_parquet(path).iloc[shard::shards].assign(benchmark=name) for path, name in zip(paths, names)]
     return pd.concat(frames, ignore_index=True)
 
 
-def write_benchmarks(samples: pd.DataFrame, benchmarks: list[str], samples_dir: str | Path, metrics_dir: str | Path, *, ks: list[int], n_boot: int, environment: dict | None = None) -> dict[str, dict]:
-    """Split scored samples by benchmark into ``<samples_dir>/<bench>.parquet`` and their metrics
-    into ``<metrics_dir>/<bench>.json`` (with the ``environment`` that wrote them, if given); a
+def write_benchmarks(samples: pd.DataFrame, outputs: dict[str, tuple[str | Path, str | Path]], *, ks: list[int], n_boot: int, environment: dict | None = None) -> dict[str, dict]:
+    """Split scored samples by benchmark: ``outputs`` maps each benchmark to the (samples parquet,
+    metrics json) files it gets, the metrics with the ``environment`` that wrote them if given; a
     benchmark without samples is an error, not an empty file."""
-    Path(samples_dir).mkdir(parents=True, exist_ok=True)
-    Path(metrics_dir).mkdir(parents=True, exist_ok=True)
     written = {}
-    for bench in benchmarks:
+    for bench, (samples_path, metrics_path) in outputs.items():
         part = samples[samples["benchmark"] == bench][SAMPLE_COLUMNS].reset_index(drop=True)
         if part.empty:
             raise ValueError(f"no samples of benchmark {bench!r} (found: {sorted(samples['benchmark'].unique())})")
-        write_parquet(Path(samples_dir) / f"{bench}.parquet", part)
+        write_parquet(samples_path, part)
         written[bench] = summarise(part, ks=ks, n_boot=n_boot) | ({"environment": environment} if environment else {})
-        write_text(Path(metrics_dir) / f"{bench}.json", json.dumps(written[bench], indent=2) + "\n")
+        write_text(metrics_path, json.dumps(written[bench], indent=2) + "\n")
     return written
 
 

@@ -7,6 +7,10 @@ job starts, with the same code the training job later uses.
 
 from __future__ import annotations
 
+# files a training run writes into its model folder, next to the weights
+STEP_LOG = "training_log.jsonl"  # one JSON line per optimiser step
+TRAINING_SUMMARY = "training_summary.json"  # steps, run time, resumption, environment
+
 # keys of a run entry that describe the workflow around a run, not the run itself
 WORKFLOW_KEYS = ("init", "eval_prompts", "overrides", "gpus", "launcher")
 

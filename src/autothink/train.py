@@ -42,12 +42,11 @@ from autothink.judging import judge
 from autothink.methods import Rollouts, method_rewards
 from autothink.prompts import user_message, with_generation_prompt
 from autothink.rewards import is_degenerate, zero_variance_share
-from autothink.runs import grpo_settings
+from autothink.runs import STEP_LOG, grpo_settings
 
 log = logging.getLogger(__name__)
 
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
-STEP_LOG = "training_log.jsonl"
 RESUMABLE_CHANGES = ("steps", "save_steps", "threads")  # a run may be extended or resaved and still resume
 ROWS_PER_SCORING_PIECE = 8  # rows of similar length scored together; fewer pad less, more batch better
 

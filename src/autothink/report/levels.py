@@ -11,7 +11,6 @@ table entry, under two groupings of the problems.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,12 +21,13 @@ COLUMNS = ["base_model", "method", "grouping", "level", "no_think_rate", "accura
 PASS_RATE_BUCKETS = 8
 
 
-def load_samples(entries: list[dict], samples_dir: Path, benchmarks: list[str]) -> pd.DataFrame:
-    """Every sample of the given entries on the given benchmarks, tagged with base model and method."""
+def load_samples(entries: list[dict], benchmarks: list[str]) -> pd.DataFrame:
+    """Every sample of the given entries (each naming its ``samples`` file per benchmark) on the
+    given benchmarks, tagged with base model and method."""
     frames = []
     for entry in entries:
         for bench in benchmarks:
-            frame = pd.read_parquet(Path(samples_dir) / entry["model"] / entry["prompt"] / f"{bench}.parquet")
+            frame = pd.read_parquet(entry["samples"][bench])
             frames.append(frame.assign(base_model=entry["base_model"], method=entry["method"], bench=bench))
     return pd.concat(frames, ignore_index=True)
 

@@ -21,9 +21,10 @@ import pandas as pd  # noqa: E402
 from autothink.atomic import atomic_path  # noqa: E402
 
 
-def save(figure, stem: Path) -> list[Path]:
+def save(figure, stem: str | Path) -> list[Path]:
     """Write ``stem.png`` and ``stem.svg``; return both paths. The suffix is appended, never
     swapped: a stem such as ``plots/stage_curves_r1-distill-1.5b`` already holds a dot."""
+    stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = [stem.parent / f"{stem.name}{suffix}" for suffix in (".png", ".svg")]
     for path in paths:

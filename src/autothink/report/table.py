@@ -36,22 +36,18 @@ def e_f1(acc: float, tok: float, *, std_acc: float, std_tok: float, no_acc: floa
     return 100 * 2 * d_acc * d_tok / (d_acc + d_tok)
 
 
-def metrics_file(metrics_dir: str | Path, entry: dict, bench: str) -> Path:
-    """Where the `evaluate` rule writes one (model, prompt, benchmark)'s metrics."""
-    return Path(metrics_dir) / entry["model"] / entry["prompt"] / f"{bench}.json"
+def measured_rows(entries: list[dict], benchmarks: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Table rows and their 95% intervals from the evaluations' metrics files.
 
-
-def measured_rows(entries: list[dict], metrics_dir: Path, benchmarks: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Table rows and their 95% intervals from `metrics/<model>/<prompt>/<bench>.json`.
-
-    ``entries`` lists what to show: base_model, method, source, model, prompt.
+    ``entries`` lists what to show: base_model, method, source, model, prompt, and ``metrics``,
+    the metrics file of each benchmark.
     """
     rows, intervals = [], []
     for entry in entries:
         row = {key: entry[key] for key in KEYS}
         ci = dict(row)
         for bench in benchmarks:
-            path = metrics_file(metrics_dir, entry, bench)
+            path = Path(entry["metrics"][bench])
             if not path.is_file():
                 raise FileNotFoundError(f"metrics for {entry['model']} under the {entry['prompt']} prompt on {bench} missing: {path}")
             metrics = json.loads(path.read_text())
@@ -124,10 +120,10 @@ def paper_vs_reproduced(table: pd.DataFrame, reference: pd.DataFrame, names: dic
     return pd.DataFrame(rows, columns=["base_model", "method", "source"] + [f"{c}_{k}" for c in columns for k in ("paper", "ours", "delta")])
 
 
-def build(spec: dict, metrics_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def build(spec: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Table 1 (measured rows, then any reported-only rows, grouped by base model in config
     order), its intervals, and the paper-vs-reproduced comparison (empty without a reference)."""
-    rows, intervals = measured_rows(spec["entries"], metrics_dir, spec["benchmarks"])
+    rows, intervals = measured_rows(spec["entries"], spec["benchmarks"])
     reference = spec.get("reference")
     if reference:
         paper = pd.read_csv(reference["csv"])

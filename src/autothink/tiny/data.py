@@ -76,36 +76,33 @@ def corpus_frame(problems: list[Problem], levels: list[Level], teacher: Teacher,
     return pd.DataFrame(rows)
 
 
-def make_tiny_data(tiny: dict, out_dir: str | Path, parts: tuple[str, ...] = ("splits", "corpus")) -> dict[str, Path]:
-    """Write the ``splits`` (``train.parquet``, ``eval/<bench>.parquet``) and/or the ``corpus``
-    (``distill.parquet``) under ``out_dir``. The parts are separate so that changing the RL split
-    does not redo the distillation; the corpus still avoids the evaluation problems."""
-    out_dir = Path(out_dir)
-    (out_dir / "eval").mkdir(parents=True, exist_ok=True)
+def make_tiny_data(tiny: dict, *, train: str | Path | None = None, benchmarks: dict[str, str | Path] | None = None, corpus: str | Path | None = None) -> None:
+    """Write the splits (the RL ``train`` split and each of ``benchmarks``, name -> file) and/or the
+    distillation ``corpus``, whichever are given. They are separate so that changing the RL split
+    does not redo the distillation; the corpus still avoids the evaluation problems, and every
+    part comes out the same whichever others are written."""
+    if (train is None) != (benchmarks is None):
+        raise ValueError("the splits are written together: give both train and benchmarks, or neither")
+    if benchmarks is not None and set(benchmarks) != set(tiny["benchmarks"]):
+        raise ValueError(f"benchmark files given for {sorted(benchmarks)} but tiny.benchmarks defines {sorted(tiny['benchmarks'])}")
     # one independent stream per split, so changing one split's settings leaves the others as they were
     bench_seeds, train_seed, corpus_seed = np.random.SeedSequence(tiny["seed"]).spawn(3)
     levels = levels_from_config(tiny["levels"])
 
-    written, held_out = {}, set()
+    held_out = set()
     for (bench, spec), seed in zip(tiny["benchmarks"].items(), bench_seeds.spawn(len(tiny["benchmarks"]))):
         problems = sample_problems(np.random.default_rng(seed), levels, spec["n"], spec["mix"])
         held_out.update(p.question for p in problems)
-        if "splits" in parts:
-            written[bench] = out_dir / "eval" / f"{bench}.parquet"
-            write_parquet(written[bench], problems_frame(problems, bench))
+        if benchmarks is not None:
+            write_parquet(benchmarks[bench], problems_frame(problems, bench))
 
     exclude = frozenset(held_out)
-    if "splits" in parts:
-        train = sample_problems(np.random.default_rng(train_seed), levels, tiny["train"]["n"], tiny["train"]["mix"], exclude)
-        written["train"] = out_dir / "train.parquet"
-        write_parquet(written["train"], problems_frame(train, "train"))
-    if "corpus" not in parts:
-        return written
-
+    if train is not None:
+        train_problems = sample_problems(np.random.default_rng(train_seed), levels, tiny["train"]["n"], tiny["train"]["mix"], exclude)
+        write_parquet(train, problems_frame(train_problems, "train"))
+    if corpus is None:
+        return
     distill = tiny["distill"]
     rng = np.random.default_rng(corpus_seed)
     corpus_problems = sample_problems(rng, levels, distill["n"], distill["mix"], exclude)
-    corpus = corpus_frame(corpus_problems, levels, teacher_from_config(tiny["teacher"]), distill["kinds"], rng)
-    written["distill"] = out_dir / "distill.parquet"
-    write_parquet(written["distill"], corpus)
-    return written
+    write_parquet(corpus, corpus_frame(corpus_problems, levels, teacher_from_config(tiny["teacher"]), distill["kinds"], rng))
