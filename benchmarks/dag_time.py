@@ -30,7 +30,7 @@ def planned_jobs(directory: Path, snakemake_args: list[str]) -> list[dict]:
     result = subprocess.run(
         ["snakemake", "--snakefile", str(REPO / "Snakefile"), "-n", "--forceall", "--nolock", "--directory", str(directory), *snakemake_args],
         capture_output=True, text=True,
-    )  # fmt: skip
+    )
     if result.returncode != 0:
         sys.exit(f"snakemake dry run failed:\n{result.stderr[-2000:]}")
     jobs = []

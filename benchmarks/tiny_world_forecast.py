@@ -50,7 +50,7 @@ def forecast(tiny: dict, temperature: float, top_p: float, problems_per_level: i
         think_acc = (1 - recheck) * (1 - drop) ** level.carries + recheck * (1 - recheck_drop) ** level.carries
         direct_acc = np.mean([direct_accuracy(p, level) for p in problems])
 
-        def tokens(thinks: bool, teacher: Teacher, prompt: str = "ellipsis") -> float:
+        def tokens(thinks: bool, teacher: Teacher, prompt: str = "ellipsis", level=level, problems=problems) -> float:
             texts = [teacher_response(p, level, teacher, prompt, thinks, rng) for p in problems[:200]]
             return float(np.mean([len(ids) + 1 for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]))
 

@@ -36,9 +36,10 @@ def plot_stem(name, base):
     return f"{RUN}/plots/{name}_{base}"
 
 
-# On a shared workstation (profiles/local-gpu) each GPU job is pinned to free GPUs; SLURM pins
-# them itself.
-PIN_GPUS = "autothink pin-gpus --count {resources.gpu} -- " if config.get("pin_gpus") else ""
+def pin_gpus(wildcards, resources):
+    """The command prefix of a GPU job: on a shared workstation (profiles/local-gpu) each job is
+    pinned to free GPUs; SLURM pins them itself."""
+    return f"autothink pin-gpus --count {resources.gpu} -- " if config.get("pin_gpus") else ""
 
 
 def shipped(text):
@@ -197,8 +198,8 @@ def plot_files():
     files = []
     for name, category in PLOTS.items():
         for base in config["base_models"]:
-            stem = plot_stem(name, base)
-            files += [report(f"{stem}.png", caption=f"../report/captions/{name}.rst", category=category, subcategory=base), f"{stem}.svg"]
+            stem, caption = plot_stem(name, base), f"../report/captions/{name}.rst"
+            files += [report(f"{stem}.png", caption=caption, category=category, subcategory=base), f"{stem}.svg"]
     return files
 
 

@@ -28,7 +28,7 @@ if SHARDS == 1:
             model=model_location,
             spec=as_json(config["evaluation"]),
             benchmarks=BENCHMARKS,
-            pin_gpus=PIN_GPUS,
+            pin_gpus=pin_gpus,
         threads: evaluation_threads
         resources:
             gpu=config["evaluation"].get("gpus", 0),
@@ -53,7 +53,7 @@ else:
             model=model_location,
             spec=as_json(config["evaluation"]),
             benchmarks=BENCHMARKS,
-            pin_gpus=PIN_GPUS,
+            pin_gpus=pin_gpus,
         threads: evaluation_threads
         resources:
             gpu=config["evaluation"].get("gpus", 0),

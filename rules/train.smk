@@ -15,8 +15,7 @@ rule train:
         init=train_init,
         spec=lambda wildcards: as_json(train_spec(wildcards)),
         run_dir=f"{RUN}/train/{{base}}.{{run}}",
-        pin_gpus=PIN_GPUS,
-        launcher=TRAIN_LAUNCHER,
+        pin_gpus=pin_gpus,
     threads: lambda wildcards: train_spec(wildcards)["threads"]
     priority: lambda wildcards: runs_after(wildcards.run)
     resources:
@@ -27,6 +26,6 @@ rule train:
         f"{RUN}/logs/train/{{base}}.{{run}}.log",
     benchmark:
         f"{RUN}/benchmarks/train/{{base}}.{{run}}.tsv"
-    shell:
-        "{params.pin_gpus}{params.launcher} autothink.cli train --spec {params.spec:q} --init {params.init:q} --problems {input.problems}"
-        " --out {output} --run-dir {params.run_dir} --threads {threads} > {log} 2>&1"
+    shell:  # the launcher may name the job's resources, e.g. --num_processes {resources.gpu}
+        f"{{params.pin_gpus}}{TRAIN_LAUNCHER} autothink.cli train --spec {{params.spec:q}} --init {{params.init:q}}"
+        " --problems {input.problems} --out {output} --run-dir {params.run_dir} --threads {threads} > {log} 2>&1"

@@ -53,7 +53,7 @@ def test_one_job_reads_every_benchmark_and_writes_each_apart(tmp_path):
     """A shard takes every n-th problem of each benchmark; scored samples split back into one
     samples file and one metrics file per benchmark, as if each had been evaluated alone."""
     for name, frame in (("easy", PROBLEMS[:1]), ("hard", PROBLEMS[1:])):
-        pd.concat([frame.drop(columns="benchmark")] * 3, ignore_index=True).assign(id=lambda f: [f"{name}{i}" for i in range(3)]).to_parquet(tmp_path / f"{name}.parquet")
+        pd.concat([frame.drop(columns="benchmark")] * 3, ignore_index=True).assign(id=[f"{name}{i}" for i in range(3)]).to_parquet(tmp_path / f"{name}.parquet")
     paths = [tmp_path / "easy.parquet", tmp_path / "hard.parquet"]
     assert read_benchmarks(paths, ["easy", "hard"], shard=1, shards=2)["id"].tolist() == ["easy1", "hard1"]
     problems = read_benchmarks(paths, ["easy", "hard"])

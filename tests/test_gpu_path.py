@@ -90,7 +90,7 @@ def test_a_two_process_run_saves_one_whole_model(tmp_path, random_model_dir):
         ["accelerate", "launch", "--config_file", str(launcher), "-m", "autothink.cli", "train", "--spec", json.dumps(spec),
          "--init", str(random_model_dir), "--problems", str(problems), "--out", str(out), "--run-dir", str(run), "--threads", "1"],
         capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert {"model.safetensors", "config.json", "tokenizer.json", "training_log.jsonl", "training_summary.json"} <= {p.name for p in out.iterdir()}
     assert len((out / "training_log.jsonl").read_text().splitlines()) == 2

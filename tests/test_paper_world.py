@@ -82,7 +82,7 @@ def cpu_overlay(files: dict[str, Path], n: int, models: Path, random_model_dir: 
             "grpo": {"bf16": False, "gradient_checkpointing": False, "model_init_kwargs": {"dtype": "float32"}, "use_vllm": False, "vllm_enable_sleep_mode": False},
         },
         "train_runs": {name: {"steps": 2, "prompts_per_step": 2, "rollouts": 2, "max_completion_length": 8} for name in PAPER["train_runs"]},
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.slow
@@ -98,7 +98,7 @@ def test_paper_world_runs_every_rule_on_cpu(tmp_path, random_model_dir):
         ["snakemake", "all", "--snakefile", str(REPO / "Snakefile"), "--cores", "2", "--directory", str(tmp_path),
          "--configfile", str(REPO / "config/paper.yaml"), str(overlay)],
         cwd=REPO, capture_output=True, text=True,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     run = tmp_path / "results" / "paper_cpu"
     rules = {line.split()[1].rstrip(":") for line in result.stderr.splitlines() if line.startswith(("rule ", "localrule "))}
@@ -124,6 +124,6 @@ def test_paper_world_runs_every_rule_on_cpu(tmp_path, random_model_dir):
         ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "1", "--directory", str(tmp_path),
          "--configfile", str(REPO / "config/paper.yaml"), str(overlay), "--report", str(tmp_path / "report.html")],
         cwd=REPO, capture_output=True, text=True,
-    )  # fmt: skip
+    )
     assert report.returncode == 0, report.stderr[-3000:]
     assert "paper_vs_reproduced.csv" in (tmp_path / "report.html").read_text(errors="replace")

@@ -246,7 +246,7 @@ def _train_command(model_dir: Path, problems: Path, tmp_path: Path, steps: int) 
     return [
         "autothink", "train", "--spec", json.dumps(spec), "--init", str(model_dir), "--problems", str(problems),
         "--out", str(tmp_path / "model"), "--run-dir", str(tmp_path / "run"), "--threads", "1",
-    ]  # fmt: skip
+    ]
 
 
 def test_killed_run_resumes_from_its_newest_checkpoint(tmp_path, random_model_dir):
@@ -289,7 +289,7 @@ def test_cpu_rollouts_match_trls_own_generation(tmp_path, random_model_dir):
     trainer = AutoThinkGRPOTrainer(
         model=str(random_model_dir), args=grpo_config(spec, str(tmp_path)), train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
         processing_class=tokenizer, method="autothink", method_params=spec["reward"], generation_prompt="ellipsis",
-    )  # fmt: skip
+    )
     prompts = tokenizer(render_prompts(tokenizer, ["1+2", "13+4", "7+7", "123+456"], "ellipsis"), add_special_tokens=False)["input_ids"]
     trainer.model.train()  # as during training: gradient checkpointing on, which disables the KV cache
     # make rows end early: EOS outscores the token the untrained model repeats most
@@ -318,7 +318,7 @@ def test_length_sorted_scoring_matches_trls(tmp_path, random_model_dir):
     trainer = AutoThinkGRPOTrainer(
         model=str(random_model_dir), args=grpo_config(spec, str(tmp_path)), train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
         processing_class=tokenizer, method="autothink", method_params=spec["reward"], generation_prompt="ellipsis",
-    )  # fmt: skip
+    )
     rows, prompt_width, completion_width = 2 * ROWS_PER_SCORING_PIECE + 3, 12, 40
     generator = torch.Generator().manual_seed(0)
     ids = torch.randint(5, len(tokenizer), (rows, prompt_width + completion_width), generator=generator)

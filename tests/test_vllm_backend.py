@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 ARCH = {  # head size 32: one the CPU attention backend supports
     "hidden_size": 64, "intermediate_size": 192, "num_hidden_layers": 2,
     "num_attention_heads": 2, "num_key_value_heads": 1, "max_position_embeddings": 256,
-}  # fmt: skip
+}
 ENGINE = {"max_model_len": 256, "dtype": "float32"}
 
 

@@ -117,7 +117,7 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     assert table["method"].tolist() == [
         "standard_prompt", "no_thinking_prompt", "ellipsis_prompt", "autothink_stage1", "autothink_stage2",
         "autothink_stage3", "autothink_no_balance", "thinkprune_128", "kimi",
-    ]  # fmt: skip
+    ]
     assert set(table["source"]) == {"evaluated", "trained"} and table["e_f1"].dropna().between(0, 100).all()
     assert (run / "table1.tex").read_text().count("\\\\") == len(table) + 1
     levels = pd.read_csv(run / "think_rate_by_level.csv")
@@ -133,7 +133,7 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     timing = subprocess.run(
         ["python", str(REPO / "benchmarks" / "dag_time.py"), "--directory", str(tmp_path), "--configfile", str(config)],
         capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+    ).stdout
     rows = {line.split("|")[1].strip(): line for line in timing.splitlines() if line.startswith("| ") and "---" not in line}
     assert {"distill", "train", "evaluate_shard", "collect_shards", "table", "plots"} <= set(rows), timing
     assert "| 13 |" not in rows["train"] and "| 6 |" in rows["train"], rows["train"]  # the smoke world trains 6 runs
@@ -198,7 +198,7 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = [  # headless, and no attempts to reach Google's services from a closed network
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-]  # fmt: skip
+]
 
 
 def _open_result(browser, report: Path, menu: list[str], filename: str):
@@ -251,7 +251,7 @@ def test_one_paper_base_model_dry_runs(tmp_path):
     result = snakemake(
         "-n", "--printshellcmds", "--cores", "8", "--directory", str(tmp_path),
         "--configfile", str(REPO / "config/paper.yaml"), str(REPO / "config/paper_r1_distill_1.5b.yaml"),
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     jobs = dry_run_jobs(result.stdout)
     count = lambda rule: sum(job["rule"] == rule for job in jobs)  # noqa: E731
@@ -269,7 +269,7 @@ def profile_dry_run(profile: str, workdir: Path) -> list[dict]:
     result = subprocess.run(
         ["snakemake", "-n", "--printshellcmds", "--profile", profile, "all", "--directory", str(workdir)],
         cwd=REPO, capture_output=True, text=True,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return dry_run_jobs(result.stdout)
 
@@ -303,7 +303,7 @@ def test_compute_estimate_matches_the_papers_budget():
     result = subprocess.run(
         ["autothink", "estimate", "--configfile", "config/paper.yaml", "config/paper_r1_distill_1.5b.yaml"],
         cwd=REPO, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    )
     stages = [float(line.split()[-1]) for line in result.stdout.splitlines() if "autothink_stage" in line and line.split()[0] == "train"]
     assert len(stages) == 3 and 600 <= sum(stages) <= 800  # the paper: ~700 H100-hours
     assert "total:" in result.stdout

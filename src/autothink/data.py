@@ -49,7 +49,7 @@ def _directory_files(path: Path, split: str, subset: str | None) -> list[Path]:
     files = [
         f for f in sorted(path.rglob("*"))
         if f.suffix in _READERS and not any(part.startswith(".") for part in f.relative_to(path).parts)
-    ]  # fmt: skip
+    ]
     if subset:
         files = [f for f in files if any(subset.lower() in (part.lower(), Path(part).stem.lower()) for part in f.relative_to(path).parts)]
         if not files:

@@ -2,8 +2,8 @@
 
 Scoring is the paper's protocol, shared with training (`autothink.judging`). Metrics follow
 docs/method.md section 4 (pass@1 is the mean correctness over all samples; tokens are averaged per
-problem, then over problems) and add what the paper does not report: pass@k, per-mode and per-level figures, and 95% bootstrap
-intervals over problems.
+problem, then over problems) and add what the paper does not report: pass@k, per-mode and
+per-level figures, and 95% bootstrap intervals over problems.
 """
 
 from __future__ import annotations
