@@ -14,7 +14,6 @@ if not workflow.config_settings.configfiles:
     configfile: "config/config.yaml"
 
 
-
 validate(config, "config/schema.yaml", set_default=True)
 check_config(config)
 
@@ -37,6 +36,6 @@ report: "report/workflow.rst"
 
 
 rule all:
+    default_target: True
     input:
         final_outputs(),
-    default_target: True

@@ -28,8 +28,19 @@ REPO = Path(__file__).resolve().parents[1]
 def planned_jobs(directory: Path, snakemake_args: list[str]) -> list[dict]:
     """Every job of the workflow (rule, inputs, outputs, benchmark file) from a forced dry run."""
     result = subprocess.run(
-        ["snakemake", "--snakefile", str(REPO / "Snakefile"), "-n", "--forceall", "--nolock", "--directory", str(directory), *snakemake_args],
-        capture_output=True, text=True,
+        [
+            "snakemake",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "-n",
+            "--forceall",
+            "--nolock",
+            "--directory",
+            str(directory),
+            *snakemake_args,
+        ],
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         sys.exit(f"snakemake dry run failed:\n{result.stderr[-2000:]}")
@@ -90,7 +101,9 @@ def critical_path(jobs: pd.DataFrame) -> list[int]:
 def report(jobs: pd.DataFrame) -> str:
     rules = per_rule(jobs)
     lines = ["| rule | jobs | wall s | CPU s | share |", "|---|---:|---:|---:|---:|"]
-    lines += [f"| {rule} | {int(r.jobs)} | {r.wall_s:.0f} | {r.cpu_s:.0f} | {r.share:.0%} |" for rule, r in rules.iterrows()]
+    lines += [
+        f"| {rule} | {int(r.jobs)} | {r.wall_s:.0f} | {r.cpu_s:.0f} | {r.share:.0%} |" for rule, r in rules.iterrows()
+    ]
     lines.append(f"| **all jobs** | {len(jobs)} | {rules['wall_s'].sum():.0f} | {rules['cpu_s'].sum():.0f} | 100% |")
     path = critical_path(jobs)
     chain = " -> ".join(f"{jobs.at[j, 'rule']} ({jobs.at[j, 'wall_s']:.0f} s)" for j in path)

@@ -30,9 +30,16 @@ def naive(model, tokenizer, prompts: list[str], sampling: Sampling) -> list[int]
     lengths = []
     for prompt in prompts:
         batch = tokenizer(prompt, add_special_tokens=False, return_tensors="pt")
-        out = model.generate(**batch, do_sample=True, temperature=sampling.temperature, top_p=sampling.top_p, top_k=0,
-                             max_new_tokens=sampling.max_new_tokens, num_return_sequences=sampling.n,
-                             pad_token_id=tokenizer.pad_token_id)
+        out = model.generate(
+            **batch,
+            do_sample=True,
+            temperature=sampling.temperature,
+            top_p=sampling.top_p,
+            top_k=0,
+            max_new_tokens=sampling.max_new_tokens,
+            num_return_sequences=sampling.n,
+            pad_token_id=tokenizer.pad_token_id,
+        )
         for row in out[:, batch["input_ids"].shape[1] :].tolist():
             lengths.append(row.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in row else len(row))
     return lengths

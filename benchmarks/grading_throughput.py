@@ -20,7 +20,14 @@ from autothink.grading import grade_many
 # (gold, an equivalent answer, a wrong answer) and how often each kind occurs
 KINDS = [
     (0.60, lambda r: (str(n := r.randint(0, 10**6)), str(n), str(n + 1))),
-    (0.15, lambda r: ("\\frac{%d}{%d}" % (a := r.randint(1, 999), b := r.randint(1000, 9999)), "\\frac{%d}{%d}" % (2 * a, 2 * b), "\\frac{%d}{%d}" % (a + 1, b))),
+    (
+        0.15,
+        lambda r: (
+            "\\frac{%d}{%d}" % (a := r.randint(1, 999), b := r.randint(1000, 9999)),
+            "\\frac{%d}{%d}" % (2 * a, 2 * b),
+            "\\frac{%d}{%d}" % (a + 1, b),
+        ),
+    ),
     (0.10, lambda r: ("%d\\sqrt{%d}" % (a := r.randint(2, 999), 2), "\\sqrt{%d}" % (2 * a * a), "%d\\sqrt{3}" % a)),
     (0.10, lambda r: ("%dx+%d" % (a := r.randint(2, 999), a), "%d(x+1)" % a, "%dx-%d" % (a, a))),
     (0.05, lambda r: ("(%d,%d)" % (a := r.randint(0, 999), a + 1), "(%d, %d)" % (a, a + 1), "[%d,%d]" % (a, a + 1))),

@@ -29,7 +29,23 @@ import argparse
 import numpy as np
 
 
-def run(mix, no_think_acc, carries, gamma, *, steps, prompts, updates, seed, rollouts=8, lr_shared=2.0, lr_level=0.3, drop=0.42, tau=6.0, no_think_rate=0.3):
+def run(
+    mix,
+    no_think_acc,
+    carries,
+    gamma,
+    *,
+    steps,
+    prompts,
+    updates,
+    seed,
+    rollouts=8,
+    lr_shared=2.0,
+    lr_level=0.3,
+    drop=0.42,
+    tau=6.0,
+    no_think_rate=0.3,
+):
     """Think rate per step of one toy run (gamma 0.5: Stage 1; 1.0: no balance)."""
     rng = np.random.default_rng(seed)
     mix = np.asarray(mix, float) / np.sum(mix)
@@ -73,8 +89,14 @@ def main() -> None:
         no_balance = run(args.mix, args.no_think, args.carries, 1.0, seed=seed, **settings)
         in_band.append(np.mean((stage1 >= 0.35) & (stage1 <= 0.70)))
         ablation.append(no_balance[-5:].mean())
-    print(f"Stage 1 steps with think rate in 0.35-0.70: mean {np.mean(in_band):.2f}, worst seed {np.min(in_band):.2f} (target >= 0.70)")
-    print(f"no-balance think rate, last 5 steps: mean {np.mean(ablation):.2f}, worst seed {np.min(ablation):.2f} (target >= 0.90)")
+    print(
+        f"Stage 1 steps with think rate in 0.35-0.70: mean {np.mean(in_band):.2f}, worst seed"
+        f" {np.min(in_band):.2f} (target >= 0.70)"
+    )
+    print(
+        f"no-balance think rate, last 5 steps: mean {np.mean(ablation):.2f}, worst seed {np.min(ablation):.2f}"
+        " (target >= 0.90)"
+    )
 
 
 if __name__ == "__main__":

@@ -32,11 +32,21 @@ from autothink.train import train
 
 def accuracy_by_level(model_dir: str, problems: pd.DataFrame, prompt: str, sampling: Sampling) -> pd.Series:
     model, tokenizer = load_model(model_dir)
-    completions = generate_hf(model, tokenizer, render_prompts(tokenizer, problems["problem"].tolist(), prompt), sampling, 256)
+    completions = generate_hf(
+        model, tokenizer, render_prompts(tokenizer, problems["problem"].tolist(), prompt), sampling, 256
+    )
     return score_samples(problems, completions, prompt).groupby("level")["correct"].mean()
 
 
-def probe(config: dict, model_dir: str, train_problems: pd.DataFrame, held_out: pd.DataFrame, prompt: str, steps: int, out: Path) -> pd.DataFrame:
+def probe(
+    config: dict,
+    model_dir: str,
+    train_problems: pd.DataFrame,
+    held_out: pd.DataFrame,
+    prompt: str,
+    steps: int,
+    out: Path,
+) -> pd.DataFrame:
     sampling = Sampling(**{**config["evaluation"]["sampling"], "n": 4})
     spec = {
         **config["training"],
@@ -65,16 +75,29 @@ def main() -> None:
     run = Path("results") / config["run_name"]
     torch.set_num_threads(config["training"]["threads"])
     train_problems = pd.read_parquet(run / "data" / "train.parquet")
-    held_out = pd.concat([pd.read_parquet(run / "tiny" / "data" / "eval" / f"{b}.parquet") for b in config["benchmarks"]])
+    held_out = pd.concat(
+        [pd.read_parquet(run / "tiny" / "data" / "eval" / f"{b}.parquet") for b in config["benchmarks"]]
+    )
     held_out = held_out.drop_duplicates("problem").groupby("level").head(args.per_level).sort_values("level")
     hard = [int(lv) for lv in sorted(held_out["level"].unique()) if lv > len(config["tiny"]["levels"]) / 2]
     with tempfile.TemporaryDirectory() as tmp:
         for prompt in ("standard", "no_thinking"):
-            table = probe(config, str(run / "models" / "tiny-r1"), train_problems, held_out, prompt, args.steps, Path(tmp) / prompt)
+            table = probe(
+                config,
+                str(run / "models" / "tiny-r1"),
+                train_problems,
+                held_out,
+                prompt,
+                args.steps,
+                Path(tmp) / prompt,
+            )
             weights = held_out.groupby("level").size()
             overall = {col: (table[col] * weights).sum() / weights.sum() for col in ("before", "after")}
             print(f"\n{prompt} prompt, {args.steps} correctness-only GRPO steps:\n{table.round(3).to_string()}")
-            print(f"all levels: {overall['before']:.3f} -> {overall['after']:.3f} ({100 * (overall['after'] - overall['before']):+.1f} points)")
+            print(
+                f"all levels: {overall['before']:.3f} -> {overall['after']:.3f}"
+                f" ({100 * (overall['after'] - overall['before']):+.1f} points)"
+            )
             hard_gain = (table.loc[hard, "gain_points"] * weights[hard]).sum() / weights[hard].sum()
             print(f"hard levels {hard}: {hard_gain:+.1f} points")
 

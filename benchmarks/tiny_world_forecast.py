@@ -41,7 +41,9 @@ def forecast(tiny: dict, temperature: float, top_p: float, problems_per_level: i
     tokenizer = build_tokenizer()
     teacher = teacher_from_config(tiny["teacher"])
     kinds = tiny["distill"]["kinds"]
-    no_think = sampled(kinds["ellipsis_no_think"] / (kinds["ellipsis_no_think"] + kinds["ellipsis_think"]), temperature, top_p)
+    no_think = sampled(
+        kinds["ellipsis_no_think"] / (kinds["ellipsis_no_think"] + kinds["ellipsis_think"]), temperature, top_p
+    )
     drop, recheck_drop = (sampled(p, temperature, top_p) for p in (teacher.carry_drop, teacher.recheck_drop))
     recheck = sampled(teacher.recheck_prob, temperature, top_p)
     rows = []
@@ -102,7 +104,10 @@ def main() -> None:
     print(f"ellipsis / standard         {avg['ellipsis_acc'] / avg['standard_acc']:.3f}   (target 0.88-0.95)")
     print(f"no-thinking / standard tok  {avg['no_thinking_tok'] / avg['standard_tok']:.3f}   (target 0.10-0.25)")
     print(f"standard tokens             {avg['standard_tok']:.1f}")
-    print(f"think accuracy on train mix {np.dot(train_mix / train_mix.sum(), per_level['think_accuracy']):.3f}   (target 0.40-0.50)")
+    print(
+        f"think accuracy on train mix {np.dot(train_mix / train_mix.sum(), per_level['think_accuracy']):.3f}  "
+        " (target 0.40-0.50)"
+    )
 
 
 if __name__ == "__main__":

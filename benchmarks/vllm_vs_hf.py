@@ -45,7 +45,13 @@ def compare(model: str, problems: pd.DataFrame, prompts: list[str], sampling: Sa
         results = {}
         for backend in ("hf", "vllm"):
             started = time.perf_counter()
-            completions = sample(model, problems["problem"].tolist(), prompt, sampling, {"backend": backend, "batch_size": 256, "vllm": engine})
+            completions = sample(
+                model,
+                problems["problem"].tolist(),
+                prompt,
+                sampling,
+                {"backend": backend, "batch_size": 256, "vllm": engine},
+            )
             results[backend] = {**summarise(problems, completions, prompt), "seconds": time.perf_counter() - started}
         hf, vllm = results["hf"], results["vllm"]
         n = hf["samples"]
@@ -53,8 +59,17 @@ def compare(model: str, problems: pd.DataFrame, prompts: list[str], sampling: Sa
         rows.append(
             {
                 "prompt": prompt,
-                **{f"{k}_{b}": round(results[b][k], 3) for k in ("accuracy", "tokens", "cut", "no_think", "seconds") for b in ("hf", "vllm")},
-                "z_accuracy": round(z_score(hf["accuracy"], vllm["accuracy"], binary_sd(hf["accuracy"]), binary_sd(vllm["accuracy"]), n), 2),
+                **{
+                    f"{k}_{b}": round(results[b][k], 3)
+                    for k in ("accuracy", "tokens", "cut", "no_think", "seconds")
+                    for b in ("hf", "vllm")
+                },
+                "z_accuracy": round(
+                    z_score(
+                        hf["accuracy"], vllm["accuracy"], binary_sd(hf["accuracy"]), binary_sd(vllm["accuracy"]), n
+                    ),
+                    2,
+                ),
                 "z_tokens": round(z_score(hf["tokens"], vllm["tokens"], hf["tokens_sd"], vllm["tokens_sd"], n), 2),
             }
         )

@@ -157,7 +157,10 @@ def tiny_spec(*keys):
 
 def with_files(entry):
     """A table entry with the samples and metrics file of its evaluation on each benchmark."""
-    files = {kind: {b: evaluation_file(kind, entry["model"], entry["prompt"], b) for b in BENCHMARKS} for kind in ("samples", "metrics")}
+    files = {
+        kind: {b: evaluation_file(kind, entry["model"], entry["prompt"], b) for b in BENCHMARKS}
+        for kind in ("samples", "metrics")
+    }
     return {**entry, **files}
 
 
@@ -171,7 +174,9 @@ def table_spec():
         "level_benchmarks": config["report"]["level_benchmarks"],
         "provenance": {  # the seeds, and the summaries that record where each model was made
             "seeds": seeds(config),
-            "models": [model_dir(m) for m in dict.fromkeys(e["model"] for e in TABLE_ENTRIES if e["source"] == "trained")],
+            "models": [
+                model_dir(m) for m in dict.fromkeys(e["model"] for e in TABLE_ENTRIES if e["source"] == "trained")
+            ],
             "summaries": [f"{RUN}/tiny/distill_summary.json"] if TINY else [],
         },
     }
@@ -210,7 +215,9 @@ def plot_spec():
         "base_models": config["base_models"],
         "stage_chain": chain,
         "beside_first": beside,
-        "trained_models": {base: {run: model_dir(trained_model(base, run)) for run in chain + beside} for base in config["base_models"]},
+        "trained_models": {
+            base: {run: model_dir(trained_model(base, run)) for run in chain + beside} for base in config["base_models"]
+        },
         "level_methods": [prompt_row("ellipsis"), *chain, *beside],
         "length_methods": [prompt_row("ellipsis"), *chain[-1:]],
         "entries": REPORT_ENTRIES,

@@ -7,14 +7,14 @@ rule prepare_dataset:
         dataset_input,
     output:
         f"{RUN}/data/{{dataset}}.parquet",
-    params:
-        spec=lambda wc: as_json(DATASETS[dataset_key(wc.dataset)]),
-        name=lambda wc: dataset_key(wc.dataset),
-    conda:
-        CONDA_ENV
     log:
         f"{RUN}/logs/prepare_dataset/{{dataset}}.log",
     benchmark:
         f"{RUN}/benchmarks/prepare_dataset/{{dataset}}.tsv"
+    conda:
+        CONDA_ENV
+    params:
+        spec=lambda wc: as_json(DATASETS[dataset_key(wc.dataset)]),
+        name=lambda wc: dataset_key(wc.dataset),
     shell:
         "autothink prepare-dataset --name {params.name} --spec {params.spec:q} --out {output} > {log} 2>&1"

@@ -8,7 +8,8 @@ EVAL_PROBLEMS = expand(f"{RUN}/data/eval/{{bench}}.parquet", bench=BENCHMARKS)
 
 
 EVAL_OUTPUTS = {
-    kind: [evaluation_file(kind, "{model}", "{prompt}", bench) for bench in BENCHMARKS] for kind in ("samples", "metrics")
+    kind: [evaluation_file(kind, "{model}", "{prompt}", bench) for bench in BENCHMARKS]
+    for kind in ("samples", "metrics")
 }
 EVALUATE = (
     "{params.pin_gpus}autothink evaluate --spec {params.spec:q} --model {params.model:q} --problems {input.problems}"
@@ -24,20 +25,20 @@ if SHARDS == 1:
             problems=EVAL_PROBLEMS,
         output:
             **EVAL_OUTPUTS,
+        log:
+            f"{RUN}/logs/evaluate/{{model}}/{{prompt}}.log",
+        benchmark:
+            f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}.tsv"
+        conda:
+            CONDA_ENV
+        threads: evaluation_threads
+        resources:
+            gpu=config["evaluation"].get("gpus", 0),
         params:
             model=model_location,
             spec=as_json(config["evaluation"]),
             benchmarks=BENCHMARKS,
             pin_gpus=pin_gpus,
-        threads: evaluation_threads
-        resources:
-            gpu=config["evaluation"].get("gpus", 0),
-        conda:
-            CONDA_ENV
-        log:
-            f"{RUN}/logs/evaluate/{{model}}/{{prompt}}.log",
-        benchmark:
-            f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}.tsv"
         shell:
             f"{EVALUATE} --samples {{output.samples}} --metrics {{output.metrics}} > {{log}} 2>&1"
 
@@ -49,20 +50,20 @@ else:
             problems=EVAL_PROBLEMS,
         output:
             f"{RUN}/samples/{{model}}/{{prompt}}/shards/shard{{shard}}.parquet",
+        log:
+            f"{RUN}/logs/evaluate/{{model}}/{{prompt}}/shard{{shard}}.log",
+        benchmark:
+            f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}/shard{{shard}}.tsv"
+        conda:
+            CONDA_ENV
+        threads: evaluation_threads
+        resources:
+            gpu=config["evaluation"].get("gpus", 0),
         params:
             model=model_location,
             spec=as_json(config["evaluation"]),
             benchmarks=BENCHMARKS,
             pin_gpus=pin_gpus,
-        threads: evaluation_threads
-        resources:
-            gpu=config["evaluation"].get("gpus", 0),
-        conda:
-            CONDA_ENV
-        log:
-            f"{RUN}/logs/evaluate/{{model}}/{{prompt}}/shard{{shard}}.log",
-        benchmark:
-            f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}/shard{{shard}}.tsv"
         shell:
             f"{EVALUATE} --shard {{wildcards.shard}} --shards {SHARDS} --shard-out {{output}} > {{log}} 2>&1"
 
@@ -71,15 +72,15 @@ else:
             expand(f"{RUN}/samples/{{{{model}}}}/{{{{prompt}}}}/shards/shard{{shard}}.parquet", shard=range(SHARDS)),
         output:
             **EVAL_OUTPUTS,
-        params:
-            spec=as_json({k: config["evaluation"][k] for k in ("pass_k", "bootstrap")}),
-            benchmarks=BENCHMARKS,
-        conda:
-            CONDA_ENV
         log:
             f"{RUN}/logs/collect_shards/{{model}}/{{prompt}}.log",
         benchmark:
             f"{RUN}/benchmarks/collect_shards/{{model}}/{{prompt}}.tsv"
+        conda:
+            CONDA_ENV
+        params:
+            spec=as_json({k: config["evaluation"][k] for k in ("pass_k", "bootstrap")}),
+            benchmarks=BENCHMARKS,
         shell:
             "autothink collect --spec {params.spec:q} --shards {input} --benchmarks {params.benchmarks}"
             " --samples {output.samples} --metrics {output.metrics} > {log} 2>&1"

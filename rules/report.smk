@@ -12,18 +12,20 @@ rule table:
         md=f"{RUN}/table1.md",
         tex=f"{RUN}/table1.tex",
         html=report(f"{RUN}/table1.html", caption="../report/captions/table1.rst", category="1. Table 1"),
-        levels=report(f"{RUN}/think_rate_by_level.csv", caption="../report/captions/levels.rst", category="3. Mode by difficulty"),
+        levels=report(
+            f"{RUN}/think_rate_by_level.csv", caption="../report/captions/levels.rst", category="3. Mode by difficulty"
+        ),
         compared=f"{RUN}/paper_vs_reproduced.csv",
         provenance=f"{RUN}/provenance.json",
-    params:
-        spec=as_json(table_spec()),
-        outputs=lambda wildcards, output: as_json(dict(output.items())),
-    conda:
-        CONDA_ENV
     log:
         f"{RUN}/logs/table.log",
     benchmark:
         f"{RUN}/benchmarks/table.tsv"
+    conda:
+        CONDA_ENV
+    params:
+        spec=as_json(table_spec()),
+        outputs=lambda wildcards, output: as_json(dict(output.items())),
     shell:
         "autothink table --spec {params.spec:q} --outputs {params.outputs:q} > {log} 2>&1"
 
@@ -33,19 +35,21 @@ rule plots:
         table=f"{RUN}/table1.csv",
         intervals=f"{RUN}/table1_intervals.csv",
         levels=f"{RUN}/think_rate_by_level.csv",
-        samples=[e["samples"][b] for e in REPORT_ENTRIES if e["method"] in PLOT_SPEC["length_methods"] for b in BENCHMARKS],
+        samples=[
+            e["samples"][b] for e in REPORT_ENTRIES if e["method"] in PLOT_SPEC["length_methods"] for b in BENCHMARKS
+        ],
         models=[model for models in PLOT_SPEC["trained_models"].values() for model in models.values()],
     output:
         plot_files(),
-    params:
-        spec=as_json(PLOT_SPEC),
-        outputs=as_json({base: {name: plot_stem(name, base) for name in PLOTS} for base in config["base_models"]}),
-    conda:
-        CONDA_ENV
     log:
         f"{RUN}/logs/plots.log",
     benchmark:
         f"{RUN}/benchmarks/plots.tsv"
+    conda:
+        CONDA_ENV
+    params:
+        spec=as_json(PLOT_SPEC),
+        outputs=as_json({base: {name: plot_stem(name, base) for name in PLOTS} for base in config["base_models"]}),
     shell:
         "autothink plots --spec {params.spec:q} --table {input.table} --intervals {input.intervals} --levels {input.levels}"
         " --outputs {params.outputs:q} > {log} 2>&1"

@@ -5,15 +5,15 @@ rule tiny_data:
     output:
         train=DATASETS["train"]["source"],  # where the data rule expects them (autothink.plan.datasets)
         benchmarks=[DATASETS[bench]["source"] for bench in BENCHMARKS],
-    params:
-        spec=tiny_spec("train"),
-        benchmarks=lambda wildcards, output: [f"{b}={path}" for b, path in zip(BENCHMARKS, output.benchmarks)],
-    conda:
-        CONDA_ENV
     log:
         f"{RUN}/logs/tiny_data.log",
     benchmark:
         f"{RUN}/benchmarks/tiny_data.tsv"
+    conda:
+        CONDA_ENV
+    params:
+        spec=tiny_spec("train"),
+        benchmarks=lambda wildcards, output: [f"{b}={path}" for b, path in zip(BENCHMARKS, output.benchmarks)],
     shell:
         "autothink tiny-data --spec {params.spec:q} --train {output.train} --benchmarks {params.benchmarks} > {log} 2>&1"
 
@@ -21,14 +21,14 @@ rule tiny_data:
 rule tiny_corpus:
     output:
         f"{RUN}/tiny/data/distill.parquet",
-    params:
-        spec=tiny_spec("distill", "teacher"),
-    conda:
-        CONDA_ENV
     log:
         f"{RUN}/logs/tiny_corpus.log",
     benchmark:
         f"{RUN}/benchmarks/tiny_corpus.tsv"
+    conda:
+        CONDA_ENV
+    params:
+        spec=tiny_spec("distill", "teacher"),
     shell:
         "autothink tiny-data --spec {params.spec:q} --corpus {output} > {log} 2>&1"
 
@@ -40,15 +40,15 @@ rule distill:
         model=directory(model_dir("tiny-r1")),
         train_log=f"{RUN}/tiny/distill_log.csv",
         summary=f"{RUN}/tiny/distill_summary.json",
-    params:
-        spec=as_json({"model": config["tiny"]["model"], "training": config["tiny"]["distill_training"]}),
-    threads: all_cores
-    conda:
-        CONDA_ENV
     log:
         f"{RUN}/logs/distill.log",
     benchmark:
         f"{RUN}/benchmarks/distill.tsv"
+    conda:
+        CONDA_ENV
+    threads: all_cores
+    params:
+        spec=as_json({"model": config["tiny"]["model"], "training": config["tiny"]["distill_training"]}),
     shell:
         "autothink distill --spec {params.spec:q} --corpus {input.corpus} --out {output.model}"
         " --train-log {output.train_log} --summary {output.summary} --threads {threads} > {log} 2>&1"
@@ -61,15 +61,15 @@ rule tiny_profile:
     output:
         csv=f"{RUN}/tiny/distilled_profile.csv",
         json=f"{RUN}/tiny/distilled_profile.json",
-    params:
-        spec=as_json({**config["tiny"]["profile"], "train_mix": config["tiny"]["train"]["mix"]}),
-    threads: all_cores
-    conda:
-        CONDA_ENV
     log:
         f"{RUN}/logs/tiny_profile.log",
     benchmark:
         f"{RUN}/benchmarks/tiny_profile.tsv"
+    conda:
+        CONDA_ENV
+    threads: all_cores
+    params:
+        spec=as_json({**config["tiny"]["profile"], "train_mix": config["tiny"]["train"]["mix"]}),
     shell:
         "autothink tiny-profile --spec {params.spec:q} --model {input.model} --problems {input.problems}"
         " --out-csv {output.csv} --out-json {output.json} --threads {threads} > {log} 2>&1"

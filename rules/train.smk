@@ -8,24 +8,24 @@ rule train:
         unpack(train_input),
     output:
         directory(model_dir(trained_model("{base}", "{run}"))),
+    log:
+        f"{RUN}/logs/train/{{base}}.{{run}}.log",
+    benchmark:
+        f"{RUN}/benchmarks/train/{{base}}.{{run}}.tsv"
     wildcard_constraints:
         base="|".join(re.escape(m) for m in config["base_models"]),
         run="|".join(TRAIN_RUNS) or "^$",
+    priority: lambda wildcards: runs_after(wildcards.run)
+    conda:
+        CONDA_ENV
+    threads: lambda wildcards: train_spec(wildcards)["threads"]
+    resources:
+        gpu=config["training"].get("gpus", 0),
     params:
         init=train_init,
         spec=lambda wildcards: as_json(train_spec(wildcards)),
         run_dir=f"{RUN}/train/{{base}}.{{run}}",
         pin_gpus=pin_gpus,
-    threads: lambda wildcards: train_spec(wildcards)["threads"]
-    priority: lambda wildcards: runs_after(wildcards.run)
-    resources:
-        gpu=config["training"].get("gpus", 0),
-    conda:
-        CONDA_ENV
-    log:
-        f"{RUN}/logs/train/{{base}}.{{run}}.log",
-    benchmark:
-        f"{RUN}/benchmarks/train/{{base}}.{{run}}.tsv"
     shell:  # the launcher may name the job's resources, e.g. --num_processes {resources.gpu}
         f"{{params.pin_gpus}}{TRAIN_LAUNCHER} autothink.cli train --spec {{params.spec:q}} --init {{params.init:q}}"
         " --problems {input.problems} --out {output} --run-dir {params.run_dir} --threads {threads} > {log} 2>&1"

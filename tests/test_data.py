@@ -45,7 +45,10 @@ def test_parquet_file_and_directory_and_saved_dataset(tmp_path):
 def test_math500_level_strings(tmp_path):
     rows = [{**r, "level": f"Level {r['level']}"} for r in MATH500_ROWS]
     source = write_jsonl(tmp_path / "m.jsonl", rows)
-    assert prepare("math500", {**MATH500_SPEC, "source": str(source)}, tmp_path / "o.parquet")["level"].tolist() == [1, 3]
+    assert prepare("math500", {**MATH500_SPEC, "source": str(source)}, tmp_path / "o.parquet")["level"].tolist() == [
+        1,
+        3,
+    ]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,9 @@ from autothink.tiny.tokenizer import build_tokenizer
 
 def test_labels_cover_completion_and_eos_only():
     tokenizer = build_tokenizer()
-    corpus = pd.DataFrame({"problem": ["3+4"], "prompt": ["ellipsis"], "completion": ["</think>\n\n\\boxed{7}"], "level": [1]})
+    corpus = pd.DataFrame(
+        {"problem": ["3+4"], "prompt": ["ellipsis"], "completion": ["</think>\n\n\\boxed{7}"], "level": [1]}
+    )
     [(prompt, completion)] = encode_corpus(tokenizer, corpus)
     assert tokenizer.decode(prompt).endswith("<｜Assistant｜><think>\n...\n")
     assert completion[-1] == tokenizer.eos_token_id
@@ -27,7 +29,17 @@ def test_right_padding_needs_no_attention_mask():
     """Real tokens of a right-padded row get the same logits with or without a mask, which is
     why `collate` returns none."""
     tokenizer = build_tokenizer()
-    model = build_model(tokenizer, {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 64})
+    model = build_model(
+        tokenizer,
+        {
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "max_position_embeddings": 64,
+        },
+    )
     ids, _ = collate([([5, 6, 7], [8, 9, 10, 11]), ([5, 6], [8])], pad_id=tokenizer.pad_token_id)
     mask = (torch.arange(ids.size(1)) < torch.tensor([[7], [3]])).long()
     with torch.no_grad():

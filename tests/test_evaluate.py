@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
-import json
-
-from autothink.evaluate import SAMPLE_COLUMNS, bootstrap_interval, pass_at_k, read_benchmarks, score_samples, summarise, write_benchmarks
+from autothink.evaluate import (
+    SAMPLE_COLUMNS,
+    bootstrap_interval,
+    pass_at_k,
+    read_benchmarks,
+    score_samples,
+    summarise,
+    write_benchmarks,
+)
 from autothink.generate import Completion
 
 PROBLEMS = pd.DataFrame(
-    {"id": ["p1", "p2"], "problem": ["3+4", "40+2"], "answer": ["7", "42"], "source": "t", "level": [1, 3], "benchmark": ["easy", "hard"]}
+    {
+        "id": ["p1", "p2"],
+        "problem": ["3+4", "40+2"],
+        "answer": ["7", "42"],
+        "source": "t",
+        "level": [1, 3],
+        "benchmark": ["easy", "hard"],
+    }
 )
 
 
@@ -53,20 +68,31 @@ def test_one_job_reads_every_benchmark_and_writes_each_apart(tmp_path):
     """A shard takes every n-th problem of each benchmark; scored samples split back into one
     samples file and one metrics file per benchmark, as if each had been evaluated alone."""
     for name, frame in (("easy", PROBLEMS[:1]), ("hard", PROBLEMS[1:])):
-        pd.concat([frame.drop(columns="benchmark")] * 3, ignore_index=True).assign(id=[f"{name}{i}" for i in range(3)]).to_parquet(tmp_path / f"{name}.parquet")
+        pd.concat([frame.drop(columns="benchmark")] * 3, ignore_index=True).assign(
+            id=[f"{name}{i}" for i in range(3)]
+        ).to_parquet(tmp_path / f"{name}.parquet")
     paths = [tmp_path / "easy.parquet", tmp_path / "hard.parquet"]
     assert read_benchmarks(paths, ["easy", "hard"], shard=1, shards=2)["id"].tolist() == ["easy1", "hard1"]
     problems = read_benchmarks(paths, ["easy", "hard"])
     assert problems["benchmark"].tolist() == ["easy"] * 3 + ["hard"] * 3
     samples = score_samples(problems, [completions()[0]] * 3 + [completions()[1]] * 3, "ellipsis")
-    outputs = {bench: (tmp_path / "samples" / f"{bench}.parquet", tmp_path / "metrics" / f"{bench}.json") for bench in ("easy", "hard")}
+    outputs = {
+        bench: (tmp_path / "samples" / f"{bench}.parquet", tmp_path / "metrics" / f"{bench}.json")
+        for bench in ("easy", "hard")
+    }
     written = write_benchmarks(samples, outputs, ks=[1], n_boot=20)
     assert written["easy"]["accuracy"] == 1.0 and written["hard"]["accuracy"] == 0.0
     easy = pd.read_parquet(tmp_path / "samples" / "easy.parquet")
-    assert list(easy.columns) == SAMPLE_COLUMNS and len(easy) == 6 and set(easy["problem_id"]) == {"easy0", "easy1", "easy2"}
+    assert (
+        list(easy.columns) == SAMPLE_COLUMNS
+        and len(easy) == 6
+        and set(easy["problem_id"]) == {"easy0", "easy1", "easy2"}
+    )
     assert json.loads((tmp_path / "metrics" / "hard.json").read_text())["n_problems"] == 3
     with pytest.raises(ValueError, match="no samples of benchmark 'aime24'"):
-        write_benchmarks(samples, {**outputs, "aime24": (tmp_path / "a.parquet", tmp_path / "a.json")}, ks=[1], n_boot=20)
+        write_benchmarks(
+            samples, {**outputs, "aime24": (tmp_path / "a.parquet", tmp_path / "a.json")}, ks=[1], n_boot=20
+        )
 
 
 def test_pass_at_k():

@@ -33,7 +33,10 @@ def test_every_accelerate_launcher_has_its_package_in_the_gpu_extra():
 def test_vllm_context_must_fit_the_tiny_model(default_config):
     check_config(default_config)  # the default world fits
     positions = default_config["tiny"]["model"]["max_position_embeddings"]
-    longer = {**default_config, "evaluation": {**default_config["evaluation"], "vllm": {"max_model_len": positions + 1}}}
+    longer = {
+        **default_config,
+        "evaluation": {**default_config["evaluation"], "vllm": {"max_model_len": positions + 1}},
+    }
     with pytest.raises(ConfigError, match="max_model_len is .* positions"):
         check_config(longer)
 
@@ -73,7 +76,9 @@ def test_slurm_requests_one_node_and_enough_time_for_every_training_run():
     table = estimate(merged_config([str(REPO / "config/paper.yaml")]))
     wall_hours = table[table["rule"] == "train"]["gpu_hours"] / train["gpu"]
     longest = table.loc[wall_hours.idxmax(), "model"]
-    assert wall_hours.max() <= hours_per_job, f"{longest} needs {wall_hours.max():.0f} h; the profile allows {hours_per_job:.0f} h"
+    assert wall_hours.max() <= hours_per_job, (
+        f"{longest} needs {wall_hours.max():.0f} h; the profile allows {hours_per_job:.0f} h"
+    )
 
 
 def test_a_two_process_run_saves_one_whole_model(tmp_path, random_model_dir):
@@ -81,17 +86,51 @@ def test_a_two_process_run_saves_one_whole_model(tmp_path, random_model_dir):
     one complete model lands in place and the checkpoints are gone. accelerate refuses FSDP without
     a GPU, so this runs the same code path on two CPU processes."""
     launcher = tmp_path / "two_cpus.yaml"
-    launcher.write_text(yaml.safe_dump({"distributed_type": "MULTI_CPU", "num_processes": 2, "num_machines": 1, "machine_rank": 0, "use_cpu": True, "mixed_precision": "no"}))
+    launcher.write_text(
+        yaml.safe_dump(
+            {
+                "distributed_type": "MULTI_CPU",
+                "num_processes": 2,
+                "num_machines": 1,
+                "machine_rank": 0,
+                "use_cpu": True,
+                "mixed_precision": "no",
+            }
+        )
+    )
     problems = tmp_path / "train.parquet"
     pd.DataFrame({"problem": ["1+2", "3+4"], "answer": ["3", "7"], "level": [1, 1]}).to_parquet(problems)
     spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "micro_batch": 4}  # 8 completions over 2 processes
     out, run = tmp_path / "model", tmp_path / "run"
     result = subprocess.run(
-        ["accelerate", "launch", "--config_file", str(launcher), "-m", "autothink.cli", "train", "--spec", json.dumps(spec),
-         "--init", str(random_model_dir), "--problems", str(problems), "--out", str(out), "--run-dir", str(run), "--threads", "1"],
-        capture_output=True, text=True, timeout=600,
+        [
+            "accelerate",
+            "launch",
+            "--config_file",
+            str(launcher),
+            "-m",
+            "autothink.cli",
+            "train",
+            "--spec",
+            json.dumps(spec),
+            "--init",
+            str(random_model_dir),
+            "--problems",
+            str(problems),
+            "--out",
+            str(out),
+            "--run-dir",
+            str(run),
+            "--threads",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert {"model.safetensors", "config.json", "tokenizer.json", "training_log.jsonl", "training_summary.json"} <= {p.name for p in out.iterdir()}
+    assert {"model.safetensors", "config.json", "tokenizer.json", "training_log.jsonl", "training_summary.json"} <= {
+        p.name for p in out.iterdir()
+    }
     assert len((out / "training_log.jsonl").read_text().splitlines()) == 2
     assert not (run / "checkpoints").exists() and not list(tmp_path.glob(".*partial*"))

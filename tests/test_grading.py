@@ -96,7 +96,9 @@ def test_grading_works_off_the_main_thread():
     results = {}
 
     def worker():
-        results["value"] = grade_many(["</think>\\boxed{\\frac{2}{6}}", "</think>\\boxed{2^{2^{2^{100}}}}"], ["\\frac13", "1"])
+        results["value"] = grade_many(
+            ["</think>\\boxed{\\frac{2}{6}}", "</think>\\boxed{2^{2^{2^{100}}}}"], ["\\frac13", "1"]
+        )
 
     thread = threading.Thread(target=worker)
     thread.start()

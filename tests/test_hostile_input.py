@@ -4,10 +4,10 @@ asserts that the error names the culprit (key, run, file, row, id) or that the r
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import subprocess
 import sys
-import json
 import time
 from pathlib import Path
 
@@ -56,7 +56,9 @@ def test_overrides_are_checked_as_merged_settings(config):
         checked(config)
 
 
-@pytest.mark.parametrize("grpo, culprit", [({"max_steps": 3}, "max_steps"), ({"num_train_epoch": 1}, "num_train_epoch")])
+@pytest.mark.parametrize(
+    "grpo, culprit", [({"max_steps": 3}, "max_steps"), ({"num_train_epoch": 1}, "num_train_epoch")]
+)
 def test_grpo_passthrough_must_be_a_free_trl_field(config, grpo, culprit):
     config["training"]["grpo"] = {**config["training"]["grpo"], **grpo}
     with pytest.raises(ConfigError, match=rf"train_runs\.\w+: grpo sets \['{culprit}'\]"):
@@ -65,7 +67,11 @@ def test_grpo_passthrough_must_be_a_free_trl_field(config, grpo, culprit):
 
 @pytest.mark.parametrize(
     "where, key",
-    [(("train_runs", "laser"), "prompt"), (("train_runs", "autothink_stage3"), "eval_prompts"), (("evaluation",), "prompts")],
+    [
+        (("train_runs", "laser"), "prompt"),
+        (("train_runs", "autothink_stage3"), "eval_prompts"),
+        (("evaluation",), "prompts"),
+    ],
 )
 def test_unknown_prompt_names_are_named_with_their_key(config, where, key):
     section = config
@@ -99,7 +105,10 @@ def test_more_shards_than_problems_is_named(config):
 
 
 def test_an_empty_shard_samples_nothing(random_model_dir):
-    assert sample(str(random_model_dir), [], "ellipsis", Sampling(2, 0.6, 0.95, 8, 0), {"backend": "hf", "batch_size": 8}) == []
+    assert (
+        sample(str(random_model_dir), [], "ellipsis", Sampling(2, 0.6, 0.95, 8, 0), {"backend": "hf", "batch_size": 8})
+        == []
+    )
 
 
 # --- datasets -------------------------------------------------------------------------------
@@ -117,7 +126,11 @@ ROWS = [{"problem": "1+1", "answer": "2", "unique_id": "a"}, {"problem": "2+2", 
 @pytest.mark.parametrize(
     "rows, spec, message",
     [
-        ([*ROWS, {"problem": "3+3", "answer": "6", "unique_id": "a"}], {"fields": {"id": "unique_id"}}, "problem id 'a' occurs more than once"),
+        (
+            [*ROWS, {"problem": "3+3", "answer": "6", "unique_id": "a"}],
+            {"fields": {"id": "unique_id"}},
+            "problem id 'a' occurs more than once",
+        ),
         ([{"problem": None, "answer": "2"}, ROWS[1]], {}, r"row 0 has no problem \('problem' is null\)"),
     ],
 )
@@ -129,7 +142,9 @@ def test_bad_rows_are_named(tmp_path, rows, spec, message):
 
 
 def test_empty_benchmark_is_named(tmp_path):
-    pd.DataFrame({"problem": pd.Series([], dtype=str), "answer": pd.Series([], dtype=str)}).to_parquet(tmp_path / "empty.parquet")
+    pd.DataFrame({"problem": pd.Series([], dtype=str), "answer": pd.Series([], dtype=str)}).to_parquet(
+        tmp_path / "empty.parquet"
+    )
     with pytest.raises(DataError, match=r"empty.parquet \(math500\): no problems"):
         prepare("math500", {"source": str(tmp_path / "empty.parquet")}, tmp_path / "out.parquet")
 
@@ -181,7 +196,11 @@ def test_nested_boxes_are_extracted_in_linear_time():
 def test_huge_gold_answer_does_not_fail_the_batch():
     """More digits than Python converts to an int: that pair is wrong, the rest are graded."""
     digits = "9" * 5000
-    assert grade_many(["</think> \\boxed{5}", "</think> \\boxed{2}", "</think> \\boxed{1}"], [digits, "2", "3"]) == [False, True, False]
+    assert grade_many(["</think> \\boxed{5}", "</think> \\boxed{2}", "</think> \\boxed{1}"], [digits, "2", "3"]) == [
+        False,
+        True,
+        False,
+    ]
     assert grade_many(["</think> \\boxed{%s}" % digits], [digits]) == [True]  # the same long number is right
 
 

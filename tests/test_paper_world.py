@@ -34,15 +34,32 @@ def write_mirror(root: Path, n: int) -> dict[str, Path]:
     tables = {
         "train": [{"problem": p, "answer": a, "solution": f"So {a}."} for p, a in rows],
         "math500": [
-            {"problem": p, "solution": "", "answer": a, "subject": "Algebra", "level": 1 + i % 5, "unique_id": f"test/algebra/{i}.json"}
+            {
+                "problem": p,
+                "solution": "",
+                "answer": a,
+                "subject": "Algebra",
+                "level": 1 + i % 5,
+                "unique_id": f"test/algebra/{i}.json",
+            }
             for i, (p, a) in enumerate(rows)
         ],
         "minerva": [{"question": p, "answer": a} for p, a in rows],
         "olympiad": [
-            {"id": 1000 + i, "question": p, "solution": [f"So {a}."], "final_answer": [a], "unit": None, "is_multiple_answer": False}
+            {
+                "id": 1000 + i,
+                "question": p,
+                "solution": [f"So {a}."],
+                "final_answer": [a],
+                "unit": None,
+                "is_multiple_answer": False,
+            }
             for i, (p, a) in enumerate(rows)
         ],
-        "aime24": [{"id": 60 + i, "problem": p, "solution": "", "answer": a, "url": "", "year": "2024"} for i, (p, a) in enumerate(rows)],
+        "aime24": [
+            {"id": 60 + i, "problem": p, "solution": "", "answer": a, "url": "", "year": "2024"}
+            for i, (p, a) in enumerate(rows)
+        ],
         "amc23": [{"problem": p, "answer": float(a), "url": ""} for p, a in rows],
     }
     files = {}
@@ -50,7 +67,9 @@ def write_mirror(root: Path, n: int) -> dict[str, Path]:
         suffix = ".parquet" if name in ("train", "olympiad") else ".jsonl"
         files[name] = root / f"{name}{suffix}"
         frame = pd.DataFrame(table)
-        frame.to_parquet(files[name]) if suffix == ".parquet" else frame.to_json(files[name], orient="records", lines=True)
+        frame.to_parquet(files[name]) if suffix == ".parquet" else frame.to_json(
+            files[name], orient="records", lines=True
+        )
     return files
 
 
@@ -74,14 +93,30 @@ def cpu_overlay(files: dict[str, Path], n: int, models: Path, random_model_dir: 
         "released_models": {name: {"id": str(shutil.copytree(base, models / name))} for name in released},
         "datasets": {name: {"source": str(path), "count": n} for name, path in files.items()},
         "evaluation": {
-            "backend": "hf", "shards": 2, "batch_size": 16, "pass_k": [1, 2], "bootstrap": 20,
+            "backend": "hf",
+            "shards": 2,
+            "batch_size": 16,
+            "pass_k": [1, 2],
+            "bootstrap": 20,
             "sampling": {"n": 2, "max_new_tokens": 8},
         },
         "training": {
-            "micro_batch": 2, "threads": 1, "gpus": 0, "launcher": "python -m",
-            "grpo": {"bf16": False, "gradient_checkpointing": False, "model_init_kwargs": {"dtype": "float32"}, "use_vllm": False, "vllm_enable_sleep_mode": False},
+            "micro_batch": 2,
+            "threads": 1,
+            "gpus": 0,
+            "launcher": "python -m",
+            "grpo": {
+                "bf16": False,
+                "gradient_checkpointing": False,
+                "model_init_kwargs": {"dtype": "float32"},
+                "use_vllm": False,
+                "vllm_enable_sleep_mode": False,
+            },
         },
-        "train_runs": {name: {"steps": 2, "prompts_per_step": 2, "rollouts": 2, "max_completion_length": 8} for name in PAPER["train_runs"]},
+        "train_runs": {
+            name: {"steps": 2, "prompts_per_step": 2, "rollouts": 2, "max_completion_length": 8}
+            for name in PAPER["train_runs"]
+        },
     }
 
 
@@ -95,18 +130,37 @@ def test_paper_world_runs_every_rule_on_cpu(tmp_path, random_model_dir):
     overlay = tmp_path / "cpu.yaml"
     overlay.write_text(yaml.safe_dump(cpu_overlay(files, n, models, random_model_dir)))
     result = subprocess.run(
-        ["snakemake", "all", "--snakefile", str(REPO / "Snakefile"), "--cores", "2", "--directory", str(tmp_path),
-         "--configfile", str(REPO / "config/paper.yaml"), str(overlay)],
-        cwd=REPO, capture_output=True, text=True,
+        [
+            "snakemake",
+            "all",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--cores",
+            "2",
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(REPO / "config/paper.yaml"),
+            str(overlay),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     run = tmp_path / "results" / "paper_cpu"
-    rules = {line.split()[1].rstrip(":") for line in result.stderr.splitlines() if line.startswith(("rule ", "localrule "))}
+    rules = {
+        line.split()[1].rstrip(":") for line in result.stderr.splitlines() if line.startswith(("rule ", "localrule "))
+    }
     assert {"prepare_dataset", "train", "evaluate_shard", "collect_shards", "table", "plots"} <= rules, rules
 
     math500 = pd.read_parquet(run / "data" / "eval" / "math500.parquet")
-    assert math500["id"].tolist()[:2] == ["test/algebra/0.json", "test/algebra/1.json"] and math500["level"].tolist() == [1, 2, 3, 4, 5]
-    assert float(pd.read_parquet(run / "data" / "eval" / "amc23.parquet")["answer"].tolist()[0]) == 1.0  # numeric gold, as text
+    assert math500["id"].tolist()[:2] == ["test/algebra/0.json", "test/algebra/1.json"] and math500[
+        "level"
+    ].tolist() == [1, 2, 3, 4, 5]
+    assert (
+        float(pd.read_parquet(run / "data" / "eval" / "amc23.parquet")["answer"].tolist()[0]) == 1.0
+    )  # numeric gold, as text
     trained = [f"{BASE}.{name}" for name in PAPER["train_runs"]]
     for model in trained:
         log = [json.loads(line) for line in (run / "models" / model / "training_log.jsonl").read_text().splitlines()]
@@ -121,9 +175,23 @@ def test_paper_world_runs_every_rule_on_cpu(tmp_path, random_model_dir):
     assert not pd.read_csv(run / "paper_vs_reproduced.csv").empty and any((run / "plots").glob("*.png"))
 
     report = subprocess.run(
-        ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "1", "--directory", str(tmp_path),
-         "--configfile", str(REPO / "config/paper.yaml"), str(overlay), "--report", str(tmp_path / "report.html")],
-        cwd=REPO, capture_output=True, text=True,
+        [
+            "snakemake",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--cores",
+            "1",
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(REPO / "config/paper.yaml"),
+            str(overlay),
+            "--report",
+            str(tmp_path / "report.html"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert report.returncode == 0, report.stderr[-3000:]
     assert "paper_vs_reproduced.csv" in (tmp_path / "report.html").read_text(errors="replace")

@@ -15,20 +15,33 @@ def test_default_config_plans_prompt_rows_then_trained_rows(default_config):
     assert methods[:3] == ["standard_prompt", "no_thinking_prompt", "ellipsis_prompt"]
     assert methods[3:] == list(default_config["train_runs"])
     stage3 = entries[methods.index("autothink_stage3")]
-    assert stage3 == dict(base_model="tiny-r1", method="autothink_stage3", source="trained", model="tiny-r1.autothink_stage3", prompt="ellipsis")
+    assert stage3 == dict(
+        base_model="tiny-r1",
+        method="autothink_stage3",
+        source="trained",
+        model="tiny-r1.autothink_stage3",
+        prompt="ellipsis",
+    )
     assert entries[methods.index("laser")]["prompt"] == "standard"  # a run's own prompt beats training.prompt
 
 
 def test_other_eval_prompts_get_their_own_rows_and_share_one_evaluation_per_prompt(default_config):
     config = copy.deepcopy(default_config)
     config["base_models"] = ["a", "b"]
-    config["train_runs"] = {"stage3": {**config["train_runs"]["autothink_stage3"], "init": "base", "eval_prompts": ["ellipsis", "standard"]}}
+    config["train_runs"] = {
+        "stage3": {**config["train_runs"]["autothink_stage3"], "init": "base", "eval_prompts": ["ellipsis", "standard"]}
+    }
     config["released_models"] = {
         "public": {"base_model": "b", "id": "org/public", "prompt": "standard"},
         "elsewhere": {"base_model": "c", "id": "org/other", "prompt": "standard"},
     }
     rows = [(e["base_model"], e["method"], e["model"], e["prompt"]) for e in plan.table_entries(config)]
-    assert ("a", "stage3_standard_prompt", "a.stage3", "standard") in rows and ("a", "stage3", "a.stage3", "ellipsis") in rows
+    assert ("a", "stage3_standard_prompt", "a.stage3", "standard") in rows and (
+        "a",
+        "stage3",
+        "a.stage3",
+        "ellipsis",
+    ) in rows
     assert ("b", "public", "public", "standard") in rows and not any(row[1] == "elsewhere" for row in rows)
     evaluations = plan.evaluations(config)
     assert evaluations[("a", "a")] == ["standard", "no_thinking", "ellipsis"]
@@ -40,7 +53,11 @@ def test_tiny_splits_are_planned_under_the_run(default_config):
     splits = plan.datasets(default_config, "results/tiny")
     assert list(splits) == ["train", *default_config["benchmarks"]]
     assert splits["train"]["source"] == "results/tiny/tiny/data/train.parquet"
-    assert splits["aime24"] == {"source": "results/tiny/tiny/data/eval/aime24.parquet", "count": 30, "fields": {"id": "id", "level": "level"}}
+    assert splits["aime24"] == {
+        "source": "results/tiny/tiny/data/eval/aime24.parquet",
+        "count": 30,
+        "fields": {"id": "id", "level": "level"},
+    }
 
 
 def test_prompt_rows_name_known_prompts_only():

@@ -30,15 +30,22 @@ def tokenizer():
 def test_rewritten_templates_end_with_the_prompt(tokenizer, name, prompt):
     template, header = TEMPLATES[name]
     text = tokenizer.apply_chat_template(
-        user_message("1+1"), tokenize=False, add_generation_prompt=True, chat_template=with_generation_prompt(template, prompt)
+        user_message("1+1"),
+        tokenize=False,
+        add_generation_prompt=True,
+        chat_template=with_generation_prompt(template, prompt),
     )
-    assert text.endswith("1+1" + USER_SUFFIX + ("<|im_end|>\n" if "im_start" in header else "") + header + GENERATION_PROMPTS[prompt])
+    assert text.endswith(
+        "1+1" + USER_SUFFIX + ("<|im_end|>\n" if "im_start" in header else "") + header + GENERATION_PROMPTS[prompt]
+    )
     assert text.count("<think>") == 1
 
 
 def test_history_turns_are_untouched(tokenizer):
     template, _ = TEMPLATES["qwen3"]
-    history = user_message("1+1") + [{"role": "assistant", "content": "<think>\nx\n</think>\n\n2"}] + user_message("2+2")
+    history = (
+        user_message("1+1") + [{"role": "assistant", "content": "<think>\nx\n</think>\n\n2"}] + user_message("2+2")
+    )
     plain = tokenizer.apply_chat_template(history, tokenize=False, add_generation_prompt=False, chat_template=template)
     rewritten = tokenizer.apply_chat_template(
         history, tokenize=False, add_generation_prompt=False, chat_template=with_generation_prompt(template, "ellipsis")

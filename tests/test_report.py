@@ -23,7 +23,9 @@ def test_e_f1_reproduces_the_paper():
 
     def score(base, method):
         row, std, no = (paper.loc[(base, m)] for m in (method, "standard_prompt", "no_thinking_prompt"))
-        return T.e_f1(row.avg_acc, row.avg_tok, std_acc=std.avg_acc, std_tok=std.avg_tok, no_acc=no.avg_acc, no_tok=no.avg_tok)
+        return T.e_f1(
+            row.avg_acc, row.avg_tok, std_acc=std.avg_acc, std_tok=std.avg_tok, no_acc=no.avg_acc, no_tok=no.avg_tok
+        )
 
     assert score("DeepSeek-R1-Distill-Qwen-1.5B", "autothink_stage3") == pytest.approx(39.6, abs=0.05)
     assert score("DeepSeek-R1-Distill-Qwen-1.5B", "thinkprune_4k") == pytest.approx(18.7, abs=0.05)
@@ -40,20 +42,34 @@ def _write_metrics(root: Path, model: str, prompt: str, acc: float, tok: float) 
     for bench in BENCHES:
         path = root / model / prompt / f"{bench}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        metrics = {"accuracy": acc, "tokens": tok, "accuracy_ci": [acc - 0.05, acc + 0.05], "tokens_ci": [tok - 5, tok + 5]}
+        metrics = {
+            "accuracy": acc,
+            "tokens": tok,
+            "accuracy_ci": [acc - 0.05, acc + 0.05],
+            "tokens_ci": [tok - 5, tok + 5],
+        }
         path.write_text(json.dumps(metrics))
 
 
 ENTRIES = [
     {"base_model": "m", "method": "standard_prompt", "source": "evaluated", "model": "m", "prompt": "standard"},
     {"base_model": "m", "method": "no_thinking_prompt", "source": "evaluated", "model": "m", "prompt": "no_thinking"},
-    {"base_model": "m", "method": "autothink_stage3", "source": "trained", "model": "m.autothink_stage3", "prompt": "ellipsis"},
+    {
+        "base_model": "m",
+        "method": "autothink_stage3",
+        "source": "trained",
+        "model": "m.autothink_stage3",
+        "prompt": "ellipsis",
+    },
 ]
 
 
 @pytest.fixture
 def table(tmp_path):
-    for (model, prompt), (acc, tok) in zip([("m", "standard"), ("m", "no_thinking"), ("m.autothink_stage3", "ellipsis")], [(0.5, 100), (0.3, 10), (0.6, 40)]):
+    for (model, prompt), (acc, tok) in zip(
+        [("m", "standard"), ("m", "no_thinking"), ("m.autothink_stage3", "ellipsis")],
+        [(0.5, 100), (0.3, 10), (0.6, 40)],
+    ):
         _write_metrics(tmp_path, model, prompt, acc, tok)
     rows, intervals = T.measured_rows(_with_files(ENTRIES, tmp_path), BENCHES)
     return T.with_averages_and_e_f1(rows, BENCHES), intervals
@@ -61,7 +77,15 @@ def table(tmp_path):
 
 def test_table_has_the_paper_columns_and_e_f1(table):
     table, intervals = table
-    assert list(table.columns) == T.KEYS + ["math500_acc", "aime24_acc", "avg_acc", "math500_tok", "aime24_tok", "avg_tok", "e_f1"]
+    assert list(table.columns) == T.KEYS + [
+        "math500_acc",
+        "aime24_acc",
+        "avg_acc",
+        "math500_tok",
+        "aime24_tok",
+        "avg_tok",
+        "e_f1",
+    ]
     stage3 = table.set_index("method").loc["autothink_stage3"]
     assert stage3.avg_acc == pytest.approx(60) and stage3.avg_tok == pytest.approx(40)
     d_acc, d_tok = (60 - 50) / (50 - 30), (100 - 40) / (100 - 10)
@@ -72,12 +96,24 @@ def test_table_has_the_paper_columns_and_e_f1(table):
 
 def test_the_base_models_prompt_rows_have_no_e_f1(tmp_path):
     """As in the paper: E-F1 scores methods; the ellipsis prompt row, like the other two, has none."""
-    ellipsis = {"base_model": "m", "method": "ellipsis_prompt", "source": "evaluated", "model": "m", "prompt": "ellipsis"}
-    for (model, prompt), (acc, tok) in zip([("m", "standard"), ("m", "no_thinking"), ("m", "ellipsis"), ("m.autothink_stage3", "ellipsis")], [(0.5, 100), (0.3, 10), (0.55, 60), (0.6, 40)]):
+    ellipsis = {
+        "base_model": "m",
+        "method": "ellipsis_prompt",
+        "source": "evaluated",
+        "model": "m",
+        "prompt": "ellipsis",
+    }
+    for (model, prompt), (acc, tok) in zip(
+        [("m", "standard"), ("m", "no_thinking"), ("m", "ellipsis"), ("m.autothink_stage3", "ellipsis")],
+        [(0.5, 100), (0.3, 10), (0.55, 60), (0.6, 40)],
+    ):
         _write_metrics(tmp_path, model, prompt, acc, tok)
     rows, _ = T.measured_rows(_with_files([*ENTRIES, ellipsis], tmp_path), BENCHES)
     scores = T.with_averages_and_e_f1(rows, BENCHES).set_index("method")["e_f1"]
-    assert scores[["standard_prompt", "no_thinking_prompt", "ellipsis_prompt"]].isna().all() and scores["autothink_stage3"] > 0
+    assert (
+        scores[["standard_prompt", "no_thinking_prompt", "ellipsis_prompt"]].isna().all()
+        and scores["autothink_stage3"] > 0
+    )
 
 
 def test_missing_metrics_are_named(tmp_path):
@@ -92,7 +128,9 @@ def test_renderings_bold_the_best_measured_values(table):
     stage3_line = next(line for line in markdown.splitlines() if "autothink_stage3" in line)
     assert "**60.0**" in stage3_line and "**40**" in stage3_line  # best accuracy; fewest tokens (no-thinking excluded)
     latex = T.to_latex(table)
-    assert "\\toprule" in latex and "\\bottomrule" in latex and "autothink\\_stage3" in latex and "\\textbf{60.0}" in latex
+    assert (
+        "\\toprule" in latex and "\\bottomrule" in latex and "autothink\\_stage3" in latex and "\\textbf{60.0}" in latex
+    )
     html = T.to_html(table, intervals)
     assert html.count("<tr>") == 4 and 'title="95% interval 55.0–65.0"' in html
 
@@ -109,7 +147,9 @@ def test_paper_vs_reproduced_gives_deltas_per_cell(table):
     table, _ = table
     reference = pd.read_csv(REFERENCE)
     names = {"m": "DeepSeek-R1-Distill-Qwen-1.5B"}
-    compared = T.paper_vs_reproduced(table, reference, names, {"math500": "math", "aime24": "aime24"}).set_index("method")
+    compared = T.paper_vs_reproduced(table, reference, names, {"math500": "math", "aime24": "aime24"}).set_index(
+        "method"
+    )
     assert set(compared.index) == {"standard_prompt", "no_thinking_prompt", "autothink_stage3"}
     stage3 = compared.loc["autothink_stage3"]
     assert stage3.math500_acc_paper == 84.0 and stage3.math500_acc_ours == pytest.approx(60)
@@ -121,13 +161,30 @@ def test_paper_vs_reproduced_compares_like_with_like(tmp_path):
     """The paper's thinkprune_iter2k row is the released checkpoint: our trained run of the same
     name is not compared with it, our evaluation of the release is."""
     entries = [
-        {"base_model": "m", "method": "thinkprune_iter2k", "source": "trained", "model": "m.thinkprune_iter2k", "prompt": "standard"},
-        {"base_model": "m", "method": "thinkprune_iter2k", "source": "released_checkpoint", "model": "thinkprune_iter2k", "prompt": "standard"},
+        {
+            "base_model": "m",
+            "method": "thinkprune_iter2k",
+            "source": "trained",
+            "model": "m.thinkprune_iter2k",
+            "prompt": "standard",
+        },
+        {
+            "base_model": "m",
+            "method": "thinkprune_iter2k",
+            "source": "released_checkpoint",
+            "model": "thinkprune_iter2k",
+            "prompt": "standard",
+        },
     ]
     _write_metrics(tmp_path, "m.thinkprune_iter2k", "standard", 0.6, 50)
     _write_metrics(tmp_path, "thinkprune_iter2k", "standard", 0.4, 70)
     rows, _ = T.measured_rows(_with_files(entries, tmp_path), BENCHES)
-    compared = T.paper_vs_reproduced(T.with_averages_and_e_f1(rows, BENCHES), pd.read_csv(REFERENCE), {"m": "DeepSeek-R1-Distill-Qwen-1.5B"}, {"math500": "math", "aime24": "aime24"})
+    compared = T.paper_vs_reproduced(
+        T.with_averages_and_e_f1(rows, BENCHES),
+        pd.read_csv(REFERENCE),
+        {"m": "DeepSeek-R1-Distill-Qwen-1.5B"},
+        {"math500": "math", "aime24": "aime24"},
+    )
     assert compared[["method", "source"]].values.tolist() == [["thinkprune_iter2k", "released_checkpoint"]]
     assert compared["math500_acc_ours"].tolist() == [pytest.approx(40)]
 
@@ -141,14 +198,24 @@ def test_levels_and_plots(tmp_path, table):
             "method": ["standard_prompt"] * 4 + ["a"] * 4 + ["b"] * 4,
             "problem_id": ["p1", "p1", "p2", "p2"] * 3,
             "level": [1, 1, 2, 2] * 3,
-            "mode": ["think"] * 4 + ["no_think", "no_think", "think", "no_think", "think", "think", "think", "no_think"],
+            "mode": ["think"] * 4
+            + ["no_think", "no_think", "think", "no_think", "think", "think", "think", "no_think"],
             "correct": [True, True, True, False] * 3,
             "completion_tokens": [70, 80, 90, 100, 8, 9, 80, 10, 70, 60, 90, 12],
         }
     )
     levels = by_level(samples)
     records = levels.to_dict("records")
-    assert records[4] == {"base_model": "m", "method": "a", "grouping": "level", "level": 1, "no_think_rate": 1.0, "accuracy": 1.0, "mean_tokens": 8.5, "n": 2}
+    assert records[4] == {
+        "base_model": "m",
+        "method": "a",
+        "grouping": "level",
+        "level": 1,
+        "no_think_rate": 1.0,
+        "accuracy": 1.0,
+        "mean_tokens": 8.5,
+        "n": 2,
+    }
     assert levels["method"].tolist() == ["standard_prompt"] * 4 + ["a"] * 4 + ["b"] * 4
     # p1: the base model right 2/2 -> bucket 1 (easiest); p2: right 1/2 -> bucket 1 + floor(0.5 * 8) = 5
     buckets = levels[(levels["method"] == "a") & (levels["grouping"] == "base_pass_rate")]
@@ -156,7 +223,10 @@ def test_levels_and_plots(tmp_path, table):
     assert buckets["accuracy"].tolist() == [1.0, 0.5]
     table, intervals = table
     written = P.save(P.accuracy_vs_tokens(table, intervals, "m"), tmp_path / "acc_r1-distill-1.5b")
-    assert [p.name for p in written] == ["acc_r1-distill-1.5b.png", "acc_r1-distill-1.5b.svg"]  # a dot in the model's name stays
+    assert [p.name for p in written] == [
+        "acc_r1-distill-1.5b.png",
+        "acc_r1-distill-1.5b.svg",
+    ]  # a dot in the model's name stays
     written += P.save(P.no_think_by_level(levels, "m", ["a", "b"]), tmp_path / "lv")
     written += P.save(P.length_distributions(samples, ["a", "b"]), tmp_path / "len")
     assert all(p.stat().st_size > 1000 for p in written)
@@ -170,10 +240,30 @@ def test_pareto_front():
 def test_a_method_trained_here_and_released_keeps_its_own_interval(tmp_path):
     """ThinkPrune iter-2k is both a trained run and a released checkpoint: same method name, two rows."""
     entries = ENTRIES[:2] + [
-        {"base_model": "m", "method": "thinkprune_iter2k", "source": "trained", "model": "m.thinkprune_iter2k", "prompt": "standard"},
-        {"base_model": "m", "method": "thinkprune_iter2k", "source": "released_checkpoint", "model": "thinkprune_iter2k", "prompt": "standard"},
+        {
+            "base_model": "m",
+            "method": "thinkprune_iter2k",
+            "source": "trained",
+            "model": "m.thinkprune_iter2k",
+            "prompt": "standard",
+        },
+        {
+            "base_model": "m",
+            "method": "thinkprune_iter2k",
+            "source": "released_checkpoint",
+            "model": "thinkprune_iter2k",
+            "prompt": "standard",
+        },
     ]
-    for (model, prompt), (acc, tok) in zip([("m", "standard"), ("m", "no_thinking"), ("m.thinkprune_iter2k", "standard"), ("thinkprune_iter2k", "standard")], [(0.5, 100), (0.3, 10), (0.55, 60), (0.45, 50)]):
+    for (model, prompt), (acc, tok) in zip(
+        [
+            ("m", "standard"),
+            ("m", "no_thinking"),
+            ("m.thinkprune_iter2k", "standard"),
+            ("thinkprune_iter2k", "standard"),
+        ],
+        [(0.5, 100), (0.3, 10), (0.55, 60), (0.45, 50)],
+    ):
         _write_metrics(tmp_path, model, prompt, acc, tok)
     rows, intervals = T.measured_rows(_with_files(entries, tmp_path), BENCHES)
     table = T.with_averages_and_e_f1(rows, BENCHES)

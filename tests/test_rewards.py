@@ -47,7 +47,11 @@ def test_degenerate_rule():
     assert is_degenerate("x" * 120) and not is_degenerate("x" * 119)
     texts = ["so " * 12, "so " * 12, "a fine answer"]
     degenerate = [is_degenerate(t) for t in texts]
-    assert penalise_degenerate([-1.0, 1.0, -1.0], degenerate).tolist() == [-2.0, 1.0, -1.0]  # only negative rewards are replaced
+    assert penalise_degenerate([-1.0, 1.0, -1.0], degenerate).tolist() == [
+        -2.0,
+        1.0,
+        -1.0,
+    ]  # only negative rewards are replaced
 
 
 def test_stage2_settings_leave_rewards_unchanged():
@@ -128,10 +132,10 @@ def test_shorterbetter():
 
 
 def test_laser_family():
-    np.testing.assert_allclose(
-        laser_reward([1, 1, 0, 0], [50, 150, 50, 50], [1, 1, 1, 0], 100), [1.5, 1.0, -0.5, -1.0]
+    np.testing.assert_allclose(laser_reward([1, 1, 0, 0], [50, 150, 50, 50], [1, 1, 1, 0], 100), [1.5, 1.0, -0.5, -1.0])
+    targets = laser_d_targets(
+        [1, 1, 1, 1, 0, 0, 0, 0], [0, 0, 0, 1, 1, 1, 2, 2], {"easy": 10, "medium": 20, "hard": 30}
     )
-    targets = laser_d_targets([1, 1, 1, 1, 0, 0, 0, 0], [0, 0, 0, 1, 1, 1, 2, 2], {"easy": 10, "medium": 20, "hard": 30})
     np.testing.assert_array_equal(targets, [10, 10, 10, 20, 20, 20, 30, 30])
     out = laser_de_reward(
         [0, 0, 0, 1], [500, 500, 50, 5], [1, 1, 1, 1], 100, explore_length=100, degenerate=[0, 1, 0, 0]

@@ -68,7 +68,10 @@ def test_direct_answers_lose_carries_beyond_their_reach():
     assert direct_answer(Problem(3, 95, 7), reach=0) == "92"
 
 
-@pytest.mark.parametrize("digits,carries,reach", [((1, 1), 0, (1, 1)), ((2, 2), 1, (1, 1)), ((4, 4), 2, (1, 3)), ((8, 8), 4, (2, 4)), ((3, 2), 1, (0, 2))])
+@pytest.mark.parametrize(
+    "digits,carries,reach",
+    [((1, 1), 0, (1, 1)), ((2, 2), 1, (1, 1)), ((4, 4), 2, (1, 3)), ((8, 8), 4, (2, 4)), ((3, 2), 1, (0, 2))],
+)
 def test_levels_have_their_digits_and_carries(digits, carries, reach):
     level = Level(2, digits, carries, reach)
     problems = sample_problems(np.random.default_rng(1), [level], 300, [1.0])
@@ -94,13 +97,17 @@ def test_teacher_direct_answers_draw_their_reach():
 
 def test_problem_space_counts_exactly():
     assert problem_space(Level(1, (1, 1), 0, (1, 1))) == 55  # a+b <= 9
-    brute = sum(1 for a in range(10, 100) for b in range(10, 100) if len(carries_of(Problem(2, a, b))) == 1 and a + b < 100)
+    brute = sum(
+        1 for a in range(10, 100) for b in range(10, 100) if len(carries_of(Problem(2, a, b))) == 1 and a + b < 100
+    )
     assert problem_space(Level(2, (2, 2), 1, (1, 1))) == brute
 
 
 def test_impossible_levels_are_named():
     with pytest.raises(ValueError, match=r"tiny.levels\[1\].*3 carries"):
-        levels_from_config([{"digits": [1, 1], "carries": 0, "reach": [1, 1]}, {"digits": [3, 3], "carries": 3, "reach": [1, 1]}])
+        levels_from_config(
+            [{"digits": [1, 1], "carries": 0, "reach": [1, 1]}, {"digits": [3, 3], "carries": 3, "reach": [1, 1]}]
+        )
     with pytest.raises(ValueError, match=r"tiny.levels\[0\].reach"):
         levels_from_config([{"digits": [1, 1], "carries": 0, "reach": [2, 1]}])
 
@@ -119,7 +126,9 @@ def test_teacher_slips_at_its_rates():
 
 
 def test_mix_counts_and_levels():
-    levels = levels_from_config([{"digits": [1, 1], "carries": 0, "reach": [1, 1]}, {"digits": [2, 2], "carries": 1, "reach": [1, 1]}])
+    levels = levels_from_config(
+        [{"digits": [1, 1], "carries": 0, "reach": [1, 1]}, {"digits": [2, 2], "carries": 1, "reach": [1, 1]}]
+    )
     problems = sample_problems(np.random.default_rng(0), levels, 10, [0.3, 0.7])
     assert sorted(p.level for p in problems) == [1] * 3 + [2] * 7
     with pytest.raises(ValueError, match="2 levels"):
@@ -128,8 +137,14 @@ def test_mix_counts_and_levels():
 
 def written_tiny_data(tiny: dict, folder: Path, parts=("splits", "corpus")) -> dict[str, Path]:
     """make_tiny_data's files under ``folder``, by split name (``distill`` for the corpus)."""
-    files = {"train": folder / "train.parquet", **{b: folder / f"{b}.parquet" for b in tiny["benchmarks"]}, "distill": folder / "distill.parquet"}
-    splits = dict(train=files["train"], benchmarks={b: files[b] for b in tiny["benchmarks"]}) if "splits" in parts else {}
+    files = {
+        "train": folder / "train.parquet",
+        **{b: folder / f"{b}.parquet" for b in tiny["benchmarks"]},
+        "distill": folder / "distill.parquet",
+    }
+    splits = (
+        dict(train=files["train"], benchmarks={b: files[b] for b in tiny["benchmarks"]}) if "splits" in parts else {}
+    )
     make_tiny_data(tiny, **splits, corpus=files["distill"] if "corpus" in parts else None)
     return {name: path for name, path in files.items() if path.exists()}
 
@@ -142,7 +157,10 @@ def test_generation_is_deterministic_per_seed(tmp_path, default_config):
     other = written_tiny_data({**tiny, "seed": 1}, tmp_path / "c")
     assert not pd.read_parquet(other["train"]).equals(pd.read_parquet(first["train"]))
     # each part comes out the same when written alone (the workflow writes splits and corpus in two jobs)
-    alone = {**written_tiny_data(tiny, tmp_path / "d", ("splits",)), **written_tiny_data(tiny, tmp_path / "e", ("corpus",))}
+    alone = {
+        **written_tiny_data(tiny, tmp_path / "d", ("splits",)),
+        **written_tiny_data(tiny, tmp_path / "e", ("corpus",)),
+    }
     assert alone.keys() == first.keys()
     for key in first:
         pd.testing.assert_frame_equal(pd.read_parquet(first[key]), pd.read_parquet(alone[key]))
@@ -179,15 +197,19 @@ def test_corpus_responses_are_well_formed(tmp_path, default_config):
             low, high = levels[row.level - 1].reach
             assert any(grade(response, direct_answer(problem, k)) for k in range(low, high + 1))
     think = corpus[(corpus["prompt"] != "no_thinking") & ~corpus["completion"].str.startswith("</think>")].copy()
-    think["right"] = [grade(GENERATION_PROMPTS[p] + c, str(sum(map(int, q.split("+")))))
-                      for p, c, q in zip(think["prompt"], think["completion"], think["problem"])]
+    think["right"] = [
+        grade(GENERATION_PROMPTS[p] + c, str(sum(map(int, q.split("+")))))
+        for p, c, q in zip(think["prompt"], think["completion"], think["problem"])
+    ]
     think["rechecked"] = think["completion"].str.contains("double check")
     assert think["rechecked"].mean() == pytest.approx(teacher["recheck_prob"], abs=0.03)
     assert think.loc[think["level"] == 1, "right"].all()  # no carries, nothing to forget
     hardest = think[think["level"] == len(levels)]
     carries = levels[-1].carries
     for rechecked, drop in ((False, teacher["carry_drop"]), (True, teacher["recheck_drop"])):
-        assert hardest.loc[hardest["rechecked"] == rechecked, "right"].mean() == pytest.approx((1 - drop) ** carries, abs=0.08)
+        assert hardest.loc[hardest["rechecked"] == rechecked, "right"].mean() == pytest.approx(
+            (1 - drop) ** carries, abs=0.08
+        )
     shares = corpus.groupby("prompt").size() / len(corpus)
     kinds = tiny["distill"]["kinds"]
     assert shares["standard"] == pytest.approx(kinds["standard_think"] / sum(kinds.values()), abs=0.03)

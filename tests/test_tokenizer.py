@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from autothink.prompts import GENERATION_PROMPTS, render_prompts, user_message, with_generation_prompt
 from autothink.generate import load_tokenizer
+from autothink.prompts import GENERATION_PROMPTS, render_prompts, user_message, with_generation_prompt
 from autothink.tiny.tokenizer import BOS, build_tokenizer
 
 R1_RENDERING = (
@@ -50,7 +50,9 @@ def test_templates_render_like_r1_distill_and_round_trip(tokenizer, prompt):
 
 def test_tokenized_chat_template_matches_rendered_text(tokenizer):
     template = with_generation_prompt(tokenizer.chat_template, "ellipsis")
-    ids = tokenizer.apply_chat_template(user_message("3+4"), add_generation_prompt=True, chat_template=template)["input_ids"]
+    ids = tokenizer.apply_chat_template(user_message("3+4"), add_generation_prompt=True, chat_template=template)[
+        "input_ids"
+    ]
     assert tokenizer.decode(ids) == render_prompts(tokenizer, ["3+4"], "ellipsis")[0]
 
 

@@ -20,7 +20,15 @@ from autothink import rewards as R
 from autothink.config import ConfigError, check_train_runs
 from autothink.methods import Rollouts, method_rewards
 from autothink.tiny.tokenizer import build_tokenizer
-from autothink.train import claim_run_dir, grpo_config, judge_rollouts, newest_checkpoint, rollout_metrics, run_fingerprint, training_dataset
+from autothink.train import (
+    claim_run_dir,
+    grpo_config,
+    judge_rollouts,
+    newest_checkpoint,
+    rollout_metrics,
+    run_fingerprint,
+    training_dataset,
+)
 
 HELPERS = Path(__file__).parent / "helpers"
 sys.path.insert(0, str(HELPERS))
@@ -58,8 +66,18 @@ def test_rollouts_need_whole_groups():
 
 def _rollouts(think, correct, lengths, group_size):
     n = len(think)
-    columns = {"think": think, "correct": correct, "formatted": [True] * n, "truncated": [False] * n, "degenerate": [False] * n, "lengths": lengths, "levels": [1.0] * n}
-    return Rollouts.from_matrix(np.column_stack([np.asarray(columns[c], dtype=float) for c in Rollouts.JUDGED]), group_size)
+    columns = {
+        "think": think,
+        "correct": correct,
+        "formatted": [True] * n,
+        "truncated": [False] * n,
+        "degenerate": [False] * n,
+        "lengths": lengths,
+        "levels": [1.0] * n,
+    }
+    return Rollouts.from_matrix(
+        np.column_stack([np.asarray(columns[c], dtype=float) for c in Rollouts.JUDGED]), group_size
+    )
 
 
 def test_autothink_method_is_the_reward_library_on_the_whole_batch():
@@ -69,7 +87,9 @@ def test_autothink_method_is_the_reward_library_on_the_whole_batch():
     rollouts = _rollouts(think, correct, lengths, group_size=4)
     rewards, extras = method_rewards("autothink", rollouts, {"gamma": 0.5, "slope": 2.0, "alpha": 0.05, "beta": 0.05})
     base = [R.mode_reward(t, c) for t, c in zip(think, correct)]
-    expected = R.shape(base, think, correct, lengths, [0, 0, 0, 0, 1, 1, 1, 1], gamma=0.5, slope=2.0, alpha=0.05, beta=0.05)
+    expected = R.shape(
+        base, think, correct, lengths, [0, 0, 0, 0, 1, 1, 1, 1], gamma=0.5, slope=2.0, alpha=0.05, beta=0.05
+    )
     np.testing.assert_allclose(rewards, expected)
     assert extras["balance/p_think"] == pytest.approx(2 * (6 / 8 - 0.5)) and extras["balance/p_no_think"] == 0
 
@@ -104,7 +124,15 @@ def test_rollout_metrics_report_modes_and_levels():
 
 def _torchrun(processes: int, out: Path) -> list[float]:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(processes), str(HELPERS / "shaping_worker.py"), str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        str(processes),
+        str(HELPERS / "shaping_worker.py"),
+        str(out),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     written = json.loads(out.read_text())
@@ -126,24 +154,42 @@ def test_shaped_rewards_are_identical_with_one_and_two_processes(tmp_path):
 def _fixed_batch() -> Rollouts:
     """The worker's batch judged directly (grading, modes, token counts), for expected values."""
     tokenizer = build_tokenizer()
-    ids = [tokenizer(c, add_special_tokens=False)["input_ids"] + ([tokenizer.eos_token_id] if "boxed" in c else []) for c in COMPLETIONS]
+    ids = [
+        tokenizer(c, add_special_tokens=False)["input_ids"] + ([tokenizer.eos_token_id] if "boxed" in c else [])
+        for c in COMPLETIONS
+    ]
     golds = [a for _, a, _ in PROBLEMS for _ in range(4)]
     levels = [lv for _, _, lv in PROBLEMS for _ in range(4)]
-    return Rollouts.from_matrix(judge_rollouts(COMPLETIONS, ids, golds, levels, prompt="ellipsis", eos_token_id=tokenizer.eos_token_id), 4)
+    return Rollouts.from_matrix(
+        judge_rollouts(COMPLETIONS, ids, golds, levels, prompt="ellipsis", eos_token_id=tokenizer.eos_token_id), 4
+    )
 
 
 BASELINES = {
     "thinkprune": ({}, lambda r: R.thinkprune_reward(r.correct, r.truncated)),
-    "shorterbetter": ({"alpha": 2.0, "beta": 0.02}, lambda r: R.shorterbetter_reward(r.correct, r.lengths, r.groups, alpha=2.0, beta=0.02)),
+    "shorterbetter": (
+        {"alpha": 2.0, "beta": 0.02},
+        lambda r: R.shorterbetter_reward(r.correct, r.lengths, r.groups, alpha=2.0, beta=0.02),
+    ),
     "laser": ({"target_length": 20}, lambda r: R.laser_reward(r.correct, r.lengths, r.formatted, 20)),
     "laser_d": (
         {"targets": {"easy": 10, "medium": 20, "hard": 40}},
-        lambda r: R.laser_reward(r.correct, r.lengths, r.formatted, R.laser_d_targets(r.correct, r.groups, {"easy": 10, "medium": 20, "hard": 40})),
+        lambda r: R.laser_reward(
+            r.correct,
+            r.lengths,
+            r.formatted,
+            R.laser_d_targets(r.correct, r.groups, {"easy": 10, "medium": 20, "hard": 40}),
+        ),
     ),
     "laser_de": (
         {"targets": {"easy": 10, "medium": 20, "hard": 40}, "explore_length": 15},
         lambda r: R.laser_de_reward(
-            r.correct, r.lengths, r.formatted, R.laser_d_targets(r.correct, r.groups, {"easy": 10, "medium": 20, "hard": 40}), explore_length=15, degenerate=r.degenerate
+            r.correct,
+            r.lengths,
+            r.formatted,
+            R.laser_d_targets(r.correct, r.groups, {"easy": 10, "medium": 20, "hard": 40}),
+            explore_length=15,
+            degenerate=r.degenerate,
         ),
     ),
     "kimi": ({"weight": 0.5}, lambda r: R.kimi_reward(r.correct, r.lengths, r.groups, weight=0.5)),
@@ -164,7 +210,12 @@ def test_each_baseline_trains_a_few_steps(method, tmp_path, random_model_dir):
     """Each baseline through the whole loop (generation, judging, gather, reward, GRPO update)."""
     from autothink.train import train
 
-    spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "method": method, "reward": BASELINES[method][0], "prompt": "standard"}
+    spec = {
+        **json.loads((HELPERS / "train_spec.json").read_text()),
+        "method": method,
+        "reward": BASELINES[method][0],
+        "prompt": "standard",
+    }
     problems = pd.DataFrame({"problem": ["1+2", "3+4"], "answer": ["3", "7"], "level": [1, 1]})
     summary = train(str(random_model_dir), problems, str(tmp_path / "model"), str(tmp_path / "run"), spec)
     assert summary["steps"] == 2
@@ -179,7 +230,13 @@ def test_a_kl_coefficient_trains_against_the_initial_model(tmp_path, random_mode
     """ThinkPrune and ShorterBetter train with a KL term (kl_coef -> TRL's beta and a reference model)."""
     from autothink.train import train
 
-    spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "method": "thinkprune", "reward": {}, "prompt": "standard", "kl_coef": 0.001}
+    spec = {
+        **json.loads((HELPERS / "train_spec.json").read_text()),
+        "method": "thinkprune",
+        "reward": {},
+        "prompt": "standard",
+        "kl_coef": 0.001,
+    }
     problems = pd.DataFrame({"problem": ["1+2", "3+4"], "answer": ["3", "7"], "level": [1, 1]})
     train(str(random_model_dir), problems, str(tmp_path / "model"), str(tmp_path / "run"), spec)
     log = [json.loads(line) for line in (tmp_path / "model" / "training_log.jsonl").read_text().splitlines()]
@@ -190,7 +247,9 @@ def test_batches_that_do_not_split_are_rejected(tmp_path):
     spec = json.loads((HELPERS / "train_spec.json").read_text())
     with pytest.raises(ValueError, match="do not split into 1 update"):
         grpo_config({**spec, "prompts_per_step": 3, "rollouts": 4, "micro_batch": 5}, str(tmp_path))
-    config = grpo_config({**spec, "prompts_per_step": 4, "rollouts": 4, "micro_batch": 4, "updates_per_step": 2}, str(tmp_path))
+    config = grpo_config(
+        {**spec, "prompts_per_step": 4, "rollouts": 4, "micro_batch": 4, "updates_per_step": 2}, str(tmp_path)
+    )
     assert (config.gradient_accumulation_steps, config.steps_per_generation, config.generation_batch_size) == (2, 4, 16)
     assert config.beta == 0 and config.lr_scheduler_type == "constant" and config.num_generations == 4
 
@@ -203,7 +262,10 @@ def test_training_data_needs_problem_and_answer():
 
 
 def test_train_runs_are_checked():
-    runs = {"a": {"init": "b", "method": "autothink", "reward": {}}, "b": {"init": "a", "method": "autothink", "reward": {}}}
+    runs = {
+        "a": {"init": "b", "method": "autothink", "reward": {}},
+        "b": {"init": "a", "method": "autothink", "reward": {}},
+    }
     config = {"base_models": ["m"], "training": {}, "train_runs": runs}
     with pytest.raises(ConfigError, match="cycle: a -> b -> a"):
         check_train_runs(config)
@@ -244,19 +306,38 @@ def test_checkpoints_of_other_settings_are_not_resumed(tmp_path, random_model_di
 def _train_command(model_dir: Path, problems: Path, tmp_path: Path, steps: int) -> list[str]:
     spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "steps": steps}
     return [
-        "autothink", "train", "--spec", json.dumps(spec), "--init", str(model_dir), "--problems", str(problems),
-        "--out", str(tmp_path / "model"), "--run-dir", str(tmp_path / "run"), "--threads", "1",
+        "autothink",
+        "train",
+        "--spec",
+        json.dumps(spec),
+        "--init",
+        str(model_dir),
+        "--problems",
+        str(problems),
+        "--out",
+        str(tmp_path / "model"),
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--threads",
+        "1",
     ]
 
 
 def test_killed_run_resumes_from_its_newest_checkpoint(tmp_path, random_model_dir):
     problems = tmp_path / "train.parquet"
-    pd.DataFrame({"problem": [f"{i}+{i}" for i in range(8)], "answer": [str(2 * i) for i in range(8)], "level": [1, 2] * 4}).to_parquet(problems)
+    pd.DataFrame(
+        {"problem": [f"{i}+{i}" for i in range(8)], "answer": [str(2 * i) for i in range(8)], "level": [1, 2] * 4}
+    ).to_parquet(problems)
     command = _train_command(random_model_dir, problems, tmp_path, steps=40)
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 240
-    while newest_checkpoint(tmp_path / "run" / "checkpoints") is None or newest_checkpoint(tmp_path / "run" / "checkpoints").name == "checkpoint-2":
-        assert process.poll() is None and time.time() < deadline, "the run ended or stalled before its second checkpoint"
+    while (
+        newest_checkpoint(tmp_path / "run" / "checkpoints") is None
+        or newest_checkpoint(tmp_path / "run" / "checkpoints").name == "checkpoint-2"
+    ):
+        assert process.poll() is None and time.time() < deadline, (
+            "the run ended or stalled before its second checkpoint"
+        )
         time.sleep(0.2)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
@@ -287,10 +368,17 @@ def test_cpu_rollouts_match_trls_own_generation(tmp_path, random_model_dir):
     spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "temperature": 1e-4, "max_completion_length": 24}
     tokenizer = load_tokenizer(str(random_model_dir))
     trainer = AutoThinkGRPOTrainer(
-        model=str(random_model_dir), args=grpo_config(spec, str(tmp_path)), train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
-        processing_class=tokenizer, method="autothink", method_params=spec["reward"], generation_prompt="ellipsis",
+        model=str(random_model_dir),
+        args=grpo_config(spec, str(tmp_path)),
+        train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
+        processing_class=tokenizer,
+        method="autothink",
+        method_params=spec["reward"],
+        generation_prompt="ellipsis",
     )
-    prompts = tokenizer(render_prompts(tokenizer, ["1+2", "13+4", "7+7", "123+456"], "ellipsis"), add_special_tokens=False)["input_ids"]
+    prompts = tokenizer(
+        render_prompts(tokenizer, ["1+2", "13+4", "7+7", "123+456"], "ellipsis"), add_special_tokens=False
+    )["input_ids"]
     trainer.model.train()  # as during training: gradient checkpointing on, which disables the KV cache
     # make rows end early: EOS outscores the token the untrained model repeats most
     ours, _ = trainer._generate_single_turn(prompts, None, {}, 1)
@@ -301,7 +389,9 @@ def test_cpu_rollouts_match_trls_own_generation(tmp_path, random_model_dir):
     theirs, _ = GRPOTrainer._generate_single_turn(trainer, prompts, None, {}, 1)
     assert ours == theirs
     lengths = [len(ids) for ids in ours]
-    assert min(lengths) < spec["max_completion_length"] and all(ids[-1] == tokenizer.eos_token_id for ids in ours if len(ids) < 24)
+    assert min(lengths) < spec["max_completion_length"] and all(
+        ids[-1] == tokenizer.eos_token_id for ids in ours if len(ids) < 24
+    )
 
 
 def test_length_sorted_scoring_matches_trls(tmp_path, random_model_dir):
@@ -316,8 +406,13 @@ def test_length_sorted_scoring_matches_trls(tmp_path, random_model_dir):
     spec = json.loads((HELPERS / "train_spec.json").read_text())
     tokenizer = build_tokenizer()
     trainer = AutoThinkGRPOTrainer(
-        model=str(random_model_dir), args=grpo_config(spec, str(tmp_path)), train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
-        processing_class=tokenizer, method="autothink", method_params=spec["reward"], generation_prompt="ellipsis",
+        model=str(random_model_dir),
+        args=grpo_config(spec, str(tmp_path)),
+        train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
+        processing_class=tokenizer,
+        method="autothink",
+        method_params=spec["reward"],
+        generation_prompt="ellipsis",
     )
     rows, prompt_width, completion_width = 2 * ROWS_PER_SCORING_PIECE + 3, 12, 40
     generator = torch.Generator().manual_seed(0)
@@ -326,7 +421,9 @@ def test_length_sorted_scoring_matches_trls(tmp_path, random_model_dir):
     completion_lengths = torch.randint(1, completion_width + 1, (rows,), generator=generator)
     completion_lengths[5] = 1  # a one-token answer among long traces
     columns = torch.arange(prompt_width + completion_width)
-    mask = ((columns >= prompt_width - prompt_lengths[:, None]) & (columns < prompt_width + completion_lengths[:, None])).long()
+    mask = (
+        (columns >= prompt_width - prompt_lengths[:, None]) & (columns < prompt_width + completion_lengths[:, None])
+    ).long()
     ids = ids.masked_fill(mask == 0, tokenizer.pad_token_id)
 
     def score(method):
@@ -337,7 +434,9 @@ def test_length_sorted_scoring_matches_trls(tmp_path, random_model_dir):
         grads = torch.cat([p.grad.flatten() for p in trainer.model.parameters() if p.grad is not None])
         return logps.detach(), entropies.detach(), grads, completion_mask
 
-    ours_logps, ours_entropies, ours_grads, completion_mask = score(AutoThinkGRPOTrainer._get_per_token_logps_and_entropies)
+    ours_logps, ours_entropies, ours_grads, completion_mask = score(
+        AutoThinkGRPOTrainer._get_per_token_logps_and_entropies
+    )
     trl_logps, trl_entropies, trl_grads, _ = score(GRPOTrainer._get_per_token_logps_and_entropies)
     assert ours_logps.shape == trl_logps.shape == (rows, completion_width)
     torch.testing.assert_close(ours_logps[completion_mask], trl_logps[completion_mask], atol=1e-5, rtol=1e-5)

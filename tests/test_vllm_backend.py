@@ -27,8 +27,12 @@ from autothink.tiny.distill import distill  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 ARCH = {  # head size 32: one the CPU attention backend supports
-    "hidden_size": 64, "intermediate_size": 192, "num_hidden_layers": 2,
-    "num_attention_heads": 2, "num_key_value_heads": 1, "max_position_embeddings": 256,
+    "hidden_size": 64,
+    "intermediate_size": 192,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 2,
+    "num_key_value_heads": 1,
+    "max_position_embeddings": 256,
 }
 ENGINE = {"max_model_len": 256, "dtype": "float32"}
 
@@ -47,7 +51,12 @@ def small_world(tmp_path_factory) -> tuple[str, pd.DataFrame]:
     }
     root = tmp_path_factory.mktemp("vllm_world")
     data = root / "data"
-    make_tiny_data(spec, train=data / "train.parquet", benchmarks={"held_out": data / "held_out.parquet"}, corpus=data / "distill.parquet")
+    make_tiny_data(
+        spec,
+        train=data / "train.parquet",
+        benchmarks={"held_out": data / "held_out.parquet"},
+        corpus=data / "distill.parquet",
+    )
     training = {**tiny["distill_training"], "steps": 600, "batch_size": 32, "micro_batches": 2, "log_every": 100}
     distill(root / "data" / "distill.parquet", root / "model", ARCH, training, root / "log.csv")
     return str(root / "model"), pd.read_parquet(data / "held_out.parquet")
@@ -90,7 +99,12 @@ def test_vllm_counts_tokens_and_finish_reasons_as_hf_does(small_world):
     short = Sampling(n=1, temperature=1e-4, top_p=1.0, max_new_tokens=5, seed=0)
     for settings in (greedy, short):
         vl = [c[0] for c in generate_vllm(model, ids, settings, ENGINE)]
-        hf = [c[0] for c in sample(model, problems["problem"].tolist()[:20], "standard", settings, {"backend": "hf", "batch_size": 64})]
+        hf = [
+            c[0]
+            for c in sample(
+                model, problems["problem"].tolist()[:20], "standard", settings, {"backend": "hf", "batch_size": 64}
+            )
+        ]
         same = sum((a.text, a.tokens, a.finish_reason) == (b.text, b.tokens, b.finish_reason) for a, b in zip(hf, vl))
         assert same >= 18, [(a, b) for a, b in zip(hf, vl) if a != b][:3]
     assert all(c.finish_reason == "length" and c.tokens == 5 for c in vl)

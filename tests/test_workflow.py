@@ -30,20 +30,26 @@ def write_config(tmp_path: Path, config: dict) -> Path:
 
 
 def test_default_dag_dry_runs(tmp_path):
-    result = snakemake("-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(REPO / "config/config.yaml"))
+    result = snakemake(
+        "-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(REPO / "config/config.yaml")
+    )
     assert result.returncode == 0, result.stderr
     for rule in ("tiny_data", "distill", "tiny_profile", "evaluate", "train", "table", "plots"):
         assert f"rule {rule}:" in result.stdout
     # one evaluation job per (model, prompt) covers every benchmark and writes its metrics: no
     # shard, merge or metrics jobs in the tiny world
     evaluate = [line for line in result.stdout.splitlines() if line.strip().startswith("evaluate ")]
-    assert evaluate and int(evaluate[0].split()[1]) == 3 + len(yaml.safe_load((REPO / "config/config.yaml").read_text())["train_runs"])
+    assert evaluate and int(evaluate[0].split()[1]) == 3 + len(
+        yaml.safe_load((REPO / "config/config.yaml").read_text())["train_runs"]
+    )
     assert "evaluate_shard" not in result.stdout and "collect_shards" not in result.stdout
 
 
 def test_unknown_config_key_is_named(tmp_path, default_config):
     bad = {**default_config, "tiny": {**default_config["tiny"], "stepz": 3}}
-    result = snakemake("-n", "--cores", "1", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, bad)))
+    result = snakemake(
+        "-n", "--cores", "1", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, bad))
+    )
     assert result.returncode != 0
     assert "stepz" in result.stdout + result.stderr
 
@@ -67,12 +73,29 @@ def smoke_config(default: dict) -> dict:
             "distill": {**tiny["distill"], "n": 2000},
             "model": {**tiny["model"], "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2},
             "distill_training": {**tiny["distill_training"], "steps": 20, "batch_size": 16, "log_every": 5},
-            "profile": {**tiny["profile"], "problems_per_level": 2, "sampling": {**tiny["profile"]["sampling"], "n": 2, "max_new_tokens": 40}},
+            "profile": {
+                **tiny["profile"],
+                "problems_per_level": 2,
+                "sampling": {**tiny["profile"]["sampling"], "n": 2, "max_new_tokens": 40},
+            },
         },
         "training": {**default["training"], "micro_batch": 4, "save_steps": 1, "threads": 1},
         "train_runs": {
-            name: {**default["train_runs"][name], "prompts_per_step": 2, "rollouts": 4, "max_completion_length": 24, "steps": steps}
-            for name, steps in [("autothink_stage1", 2), ("autothink_stage2", 1), ("autothink_stage3", 1), ("autothink_no_balance", 1), ("thinkprune_128", 1), ("kimi", 1)]
+            name: {
+                **default["train_runs"][name],
+                "prompts_per_step": 2,
+                "rollouts": 4,
+                "max_completion_length": 24,
+                "steps": steps,
+            }
+            for name, steps in [
+                ("autothink_stage1", 2),
+                ("autothink_stage2", 1),
+                ("autothink_stage3", 1),
+                ("autothink_no_balance", 1),
+                ("thinkprune_128", 1),
+                ("kimi", 1),
+            ]
         },
     }
 
@@ -115,8 +138,15 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     assert load_model(str(stage3))[0].config.model_type == "qwen2"
     table = pd.read_csv(run / "table1.csv")
     assert table["method"].tolist() == [
-        "standard_prompt", "no_thinking_prompt", "ellipsis_prompt", "autothink_stage1", "autothink_stage2",
-        "autothink_stage3", "autothink_no_balance", "thinkprune_128", "kimi",
+        "standard_prompt",
+        "no_thinking_prompt",
+        "ellipsis_prompt",
+        "autothink_stage1",
+        "autothink_stage2",
+        "autothink_stage3",
+        "autothink_no_balance",
+        "thinkprune_128",
+        "kimi",
     ]
     assert set(table["source"]) == {"evaluated", "trained"} and table["e_f1"].dropna().between(0, 100).all()
     assert (run / "table1.tex").read_text().count("\\\\") == len(table) + 1
@@ -125,28 +155,45 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     assert set(dataset_levels["level"]) == set(range(1, 7)) and set(levels["method"]) == set(table["method"])
     buckets = levels[levels["grouping"] == "base_pass_rate"]
     assert set(buckets["level"]) <= set(range(1, 9))
-    assert buckets.groupby("method")["n"].sum().equals(dataset_levels.groupby("method")["n"].sum())  # every sample, once
+    assert (
+        buckets.groupby("method")["n"].sum().equals(dataset_levels.groupby("method")["n"].sum())
+    )  # every sample, once
     for name in ("accuracy_vs_tokens", "no_think_by_level", "stage_curves", "length_distributions"):
         assert (run / "plots" / f"{name}_tiny-r1.png").stat().st_size > 5000
 
     # where the time went: every rule that ran has a row, the critical path runs through training
     timing = subprocess.run(
         ["python", str(REPO / "benchmarks" / "dag_time.py"), "--directory", str(tmp_path), "--configfile", str(config)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    rows = {line.split("|")[1].strip(): line for line in timing.splitlines() if line.startswith("| ") and "---" not in line}
+    rows = {
+        line.split("|")[1].strip(): line for line in timing.splitlines() if line.startswith("| ") and "---" not in line
+    }
     assert {"distill", "train", "evaluate_shard", "collect_shards", "table", "plots"} <= set(rows), timing
     assert "| 13 |" not in rows["train"] and "| 6 |" in rows["train"], rows["train"]  # the smoke world trains 6 runs
     path = timing.split("Critical path: ")[1]
-    assert path.index("distill") < path.index("train") < path.index("evaluate_shard") < path.index("table") < path.index("plots"), path
+    assert (
+        path.index("distill")
+        < path.index("train")
+        < path.index("evaluate_shard")
+        < path.index("table")
+        < path.index("plots")
+    ), path
 
     # an evaluation killed after one of its two shards reruns only the missing shard and what follows
     (run / "samples" / "tiny-r1" / "ellipsis" / "shards" / "shard1.parquet").unlink()
     (run / "metrics" / "tiny-r1" / "ellipsis" / "aime24.json").unlink()
     plan = snakemake("-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(config))
-    jobs = [line.split()[1].rstrip(":") for line in plan.stdout.splitlines() if line.startswith(("rule ", "localrule "))]
+    jobs = [
+        line.split()[1].rstrip(":") for line in plan.stdout.splitlines() if line.startswith(("rule ", "localrule "))
+    ]
     assert sorted(jobs) == ["all", "collect_shards", "evaluate_shard", "plots", "table"], plan.stdout[-2000:]
-    assert "shards/shard1.parquet" in plan.stdout and "shards/shard0.parquet" not in plan.stdout.split("rule collect_shards")[0]
+    assert (
+        "shards/shard1.parquet" in plan.stdout
+        and "shards/shard0.parquet" not in plan.stdout.split("rule collect_shards")[0]
+    )
 
 
 @pytest.mark.slow
@@ -158,7 +205,9 @@ def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
         pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs Debian's chromium and chromium-driver)")
     workdir, config = smoke_world
     report = workdir / "results" / "smoke" / "report.html"
-    result = snakemake("--cores", "1", "--directory", str(workdir), "--configfile", str(config), "--report", str(report))
+    result = snakemake(
+        "--cores", "1", "--directory", str(workdir), "--configfile", str(config), "--report", str(report)
+    )
     assert result.returncode == 0 and report.stat().st_size > 100_000, result.stderr[-2000:]
 
     options = webdriver.ChromeOptions()
@@ -185,10 +234,17 @@ def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
         for method in ("standard_prompt", "autothink_stage3", "thinkprune_128"):
             assert method in table_text
 
-        categories = {"accuracy_vs_tokens": "2. Accuracy vs tokens", "no_think_by_level": "3. Mode by difficulty", "stage_curves": "4. Training curves", "length_distributions": "5. Response lengths"}
+        categories = {
+            "accuracy_vs_tokens": "2. Accuracy vs tokens",
+            "no_think_by_level": "3. Mode by difficulty",
+            "stage_curves": "4. Training curves",
+            "length_distributions": "5. Response lengths",
+        }
         for name in plots:
             category = categories[Path(name).stem.removesuffix("_tiny-r1")]
-            images = _open_result(browser, report, [category, "tiny-r1"], name).find_elements("css selector", "img[src^='data:image/png']")
+            images = _open_result(browser, report, [category, "tiny-r1"], name).find_elements(
+                "css selector", "img[src^='data:image/png']"
+            )
             assert images and browser.execute_script("return arguments[0].naturalWidth", images[0]) > 100, name
     finally:
         browser.quit()
@@ -196,8 +252,15 @@ def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = [  # headless, and no attempts to reach Google's services from a closed network
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
 ]
 
 
@@ -218,7 +281,9 @@ def _open_result(browser, report: Path, menu: list[str], filename: str):
 def test_inconsistent_mix_is_named(tmp_path, default_config):
     tiny = default_config["tiny"]
     bad = {**default_config, "tiny": {**tiny, "train": {**tiny["train"], "mix": [1, 1]}}}
-    result = snakemake("-n", "--cores", "1", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, bad)))
+    result = snakemake(
+        "-n", "--cores", "1", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, bad))
+    )
     assert result.returncode != 0
     assert "tiny.train.mix has 2 weights" in result.stdout + result.stderr
 
@@ -226,7 +291,9 @@ def test_inconsistent_mix_is_named(tmp_path, default_config):
 def test_paper_world_requires_every_dataset(tmp_path, default_config):
     config = {key: value for key, value in default_config.items() if key != "tiny"}
     config["datasets"] = {"train": {"source": "owner/name"}}
-    result = snakemake("-n", "--cores", "1", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, config)))
+    result = snakemake(
+        "-n", "--cores", "1", "--directory", str(tmp_path), "--configfile", str(write_config(tmp_path, config))
+    )
     assert result.returncode != 0
     assert "datasets has no entry for ['math500'" in result.stdout + result.stderr
 
@@ -249,15 +316,26 @@ def dry_run_jobs(stdout: str) -> list[dict]:
 
 def test_one_paper_base_model_dry_runs(tmp_path):
     result = snakemake(
-        "-n", "--printshellcmds", "--cores", "8", "--directory", str(tmp_path),
-        "--configfile", str(REPO / "config/paper.yaml"), str(REPO / "config/paper_r1_distill_1.5b.yaml"),
+        "-n",
+        "--printshellcmds",
+        "--cores",
+        "8",
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(REPO / "config/paper.yaml"),
+        str(REPO / "config/paper_r1_distill_1.5b.yaml"),
     )
     assert result.returncode == 0, result.stderr[-2000:]
     jobs = dry_run_jobs(result.stdout)
     count = lambda rule: sum(job["rule"] == rule for job in jobs)  # noqa: E731
     assert count("prepare_dataset") == 6  # the training set and the five benchmarks
     trained = {job["output"].split("/")[-1] for job in jobs if job["rule"] == "train"}
-    assert {"r1-distill-1.5b.autothink_stage1", "r1-distill-1.5b.autothink_stage3", "r1-distill-1.5b.thinkprune_iter2k"} <= trained
+    assert {
+        "r1-distill-1.5b.autothink_stage1",
+        "r1-distill-1.5b.autothink_stage3",
+        "r1-distill-1.5b.thinkprune_iter2k",
+    } <= trained
     assert "tiny_data" not in {job["rule"] for job in jobs} and "distill" not in {job["rule"] for job in jobs}
     # 3 prompts for the base model, one per trained run and released checkpoint; 8 shards each,
     # every shard covering the five benchmarks
@@ -268,7 +346,9 @@ def profile_dry_run(profile: str, workdir: Path) -> list[dict]:
     """`snakemake -n --profile PROFILE all` typed in the repository root; the planned jobs."""
     result = subprocess.run(
         ["snakemake", "-n", "--printshellcmds", "--profile", profile, "all", "--directory", str(workdir)],
-        cwd=REPO, capture_output=True, text=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return dry_run_jobs(result.stdout)
@@ -282,19 +362,39 @@ def test_slurm_profile_runs_the_whole_paper_table(tmp_path):
         for stage in (1, 2, 3):
             assert any(job["output"].endswith(f"{base}.autothink_stage{stage}") for job in train), (base, stage)
     assert all("gpu=8" in job["resources"] and "slurm_partition=gpu" in job["resources"] for job in train)
-    assert all("accelerate launch --config_file" in job["shell"] and "--num_processes 8 -m autothink.cli train" in job["shell"] for job in train)
+    assert all(
+        "accelerate launch --config_file" in job["shell"] and "--num_processes 8 -m autothink.cli train" in job["shell"]
+        for job in train
+    )
     shards = [job for job in jobs if job["rule"] == "evaluate_shard"]
     assert shards and all("gpu=1" in job["resources"] for job in shards)
-    assert all("gpu=" not in job["resources"] for job in jobs if job["rule"] in ("prepare_dataset", "table", "plots", "collect_shards"))
-    steps = {job["output"].split("/")[-1]: json.loads(job["shell"].split("--spec '")[1].split("'")[0])["steps"] for job in train}
-    assert (steps["r1-distill-7b.autothink_stage3"], steps["deepscaler-1.5b.autothink_stage1"], steps["r1-distill-1.5b.autothink_stage2"]) == (20, 110, 440)
+    assert all(
+        "gpu=" not in job["resources"]
+        for job in jobs
+        if job["rule"] in ("prepare_dataset", "table", "plots", "collect_shards")
+    )
+    steps = {
+        job["output"].split("/")[-1]: json.loads(job["shell"].split("--spec '")[1].split("'")[0])["steps"]
+        for job in train
+    }
+    assert (
+        steps["r1-distill-7b.autothink_stage3"],
+        steps["deepscaler-1.5b.autothink_stage1"],
+        steps["r1-distill-1.5b.autothink_stage2"],
+    ) == (20, 110, 440)
 
 
 def test_local_gpu_profile_pins_jobs_to_gpus(tmp_path):
     jobs = profile_dry_run("profiles/local-gpu", tmp_path)
-    assert all(job["shell"].startswith("Shell command: autothink pin-gpus --count 8 -- accelerate") for job in jobs if job["rule"] == "train")
+    assert all(
+        job["shell"].startswith("Shell command: autothink pin-gpus --count 8 -- accelerate")
+        for job in jobs
+        if job["rule"] == "train"
+    )
     shards = [job for job in jobs if job["rule"] == "evaluate_shard"]
-    assert shards and all(job["shell"].startswith("Shell command: autothink pin-gpus --count 1 -- autothink evaluate") for job in shards)
+    assert shards and all(
+        job["shell"].startswith("Shell command: autothink pin-gpus --count 1 -- autothink evaluate") for job in shards
+    )
     # not every core: eight shards run side by side (Snakemake caps threads at the cores it has)
     assert all(job["threads"] == str(min(4, len(os.sched_getaffinity(0)))) for job in shards)
 
@@ -302,8 +402,15 @@ def test_local_gpu_profile_pins_jobs_to_gpus(tmp_path):
 def test_compute_estimate_matches_the_papers_budget():
     result = subprocess.run(
         ["autothink", "estimate", "--configfile", "config/paper.yaml", "config/paper_r1_distill_1.5b.yaml"],
-        cwd=REPO, capture_output=True, text=True, check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    stages = [float(line.split()[-1]) for line in result.stdout.splitlines() if "autothink_stage" in line and line.split()[0] == "train"]
+    stages = [
+        float(line.split()[-1])
+        for line in result.stdout.splitlines()
+        if "autothink_stage" in line and line.split()[0] == "train"
+    ]
     assert len(stages) == 3 and 600 <= sum(stages) <= 800  # the paper: ~700 H100-hours
     assert "total:" in result.stdout

@@ -39,7 +39,10 @@ def cmd_distill(args: argparse.Namespace) -> None:
     from autothink.tiny.distill import distill
 
     _threads(args.threads)
-    summary = {**distill(args.corpus, args.out, args.spec["model"], args.spec["training"], args.train_log), "environment": environment()}
+    summary = {
+        **distill(args.corpus, args.out, args.spec["model"], args.spec["training"], args.train_log),
+        "environment": environment(),
+    }
     log.info("distilled: %s", summary)
     write_text(args.summary, json.dumps(summary, indent=2) + "\n")
 
@@ -77,7 +80,10 @@ def cmd_prepare_dataset(args: argparse.Namespace) -> None:
 def _benchmark_outputs(args: argparse.Namespace) -> dict[str, tuple[str, str]]:
     """Benchmark -> (samples file, metrics file), from three lists the rule gives in one order."""
     if not (len(args.benchmarks) == len(args.samples) == len(args.metrics)):
-        raise SystemExit(f"autothink: {len(args.benchmarks)} --benchmarks, {len(args.samples)} --samples and {len(args.metrics)} --metrics files")
+        raise SystemExit(
+            f"autothink: {len(args.benchmarks)} --benchmarks, {len(args.samples)} --samples and"
+            f" {len(args.metrics)} --metrics files"
+        )
     return {bench: (samples, metrics) for bench, samples, metrics in zip(args.benchmarks, args.samples, args.metrics)}
 
 
@@ -100,7 +106,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     if args.shard_out:
         write_parquet(args.shard_out, samples)
     else:
-        write_benchmarks(samples, outputs, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment())
+        write_benchmarks(
+            samples, outputs, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment()
+        )
 
 
 def cmd_collect(args: argparse.Namespace) -> None:
@@ -110,7 +118,9 @@ def cmd_collect(args: argparse.Namespace) -> None:
 
     outputs = _benchmark_outputs(args)
     samples = pd.concat([pd.read_parquet(p) for p in args.shards], ignore_index=True)
-    metrics = write_benchmarks(samples, outputs, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment())
+    metrics = write_benchmarks(
+        samples, outputs, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment()
+    )
     for bench, m in metrics.items():
         log.info("%s: accuracy %.3f, tokens %.1f, think rate %.3f", bench, m["accuracy"], m["tokens"], m["think_rate"])
 
@@ -160,7 +170,11 @@ def cmd_table(args: argparse.Namespace) -> None:
     write_text(out["tex"], T.to_latex(table))
     write_text(out["html"], T.to_html(table, intervals))
     made = [Path(e["metrics"][b]) for e in spec["entries"] for b in spec["benchmarks"]]
-    made += [Path(model, TRAINING_SUMMARY) for model in spec["provenance"]["models"] if Path(model, TRAINING_SUMMARY).exists()]
+    made += [
+        Path(model, TRAINING_SUMMARY)
+        for model in spec["provenance"]["models"]
+        if Path(model, TRAINING_SUMMARY).exists()
+    ]
     made += [p for p in map(Path, spec["provenance"]["summaries"]) if p.exists()]
     write_text(out["provenance"], json.dumps(gather(spec["provenance"]["seeds"], made), indent=2) + "\n")
     log.info("table 1:\n%s", markdown)
@@ -179,7 +193,9 @@ def cmd_plots(args: argparse.Namespace) -> None:
         P.save(P.accuracy_vs_tokens(table, intervals, base), out["accuracy_vs_tokens"])
         P.save(P.no_think_by_level(levels, base, spec["level_methods"]), out["no_think_by_level"])
         models = spec["trained_models"][base]
-        logs = {run: P.read_training_log(Path(models[run], STEP_LOG)) for run in spec["stage_chain"] + spec["beside_first"]}
+        logs = {
+            run: P.read_training_log(Path(models[run], STEP_LOG)) for run in spec["stage_chain"] + spec["beside_first"]
+        }
         P.save(P.stage_curves(logs, spec["stage_chain"], spec["beside_first"]), out["stage_curves"])
         entries = [e for e in spec["entries"] if e["base_model"] == base and e["method"] in spec["length_methods"]]
         samples = load_samples(entries, spec["benchmarks"])
@@ -274,16 +290,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("table", help="Table 1 (csv, md, tex, html), its intervals, and mode choice by level")
-    p.add_argument("--spec", type=_spec, required=True, help="{entries (with their metrics and samples files), benchmarks, level_benchmarks, reference, provenance}")
+    p.add_argument(
+        "--spec",
+        type=_spec,
+        required=True,
+        help="{entries (with their metrics and samples files), benchmarks, level_benchmarks, reference, provenance}",
+    )
     p.add_argument("--outputs", required=True, help=f"JSON: the file for each of {', '.join(TABLE_OUTPUTS)}")
     p.set_defaults(func=cmd_table)
 
     p = sub.add_parser("plots", help="the report's figures (PNG and SVG)")
-    p.add_argument("--spec", type=_spec, required=True, help="{base_models, entries, trained_models, stage_chain, beside_first, ...}")
+    p.add_argument(
+        "--spec",
+        type=_spec,
+        required=True,
+        help="{base_models, entries, trained_models, stage_chain, beside_first, ...}",
+    )
     p.add_argument("--table", required=True)
     p.add_argument("--intervals", required=True)
     p.add_argument("--levels", required=True)
-    p.add_argument("--outputs", required=True, help=f"JSON: base model -> figure ({', '.join(PLOTS)}) -> file stem (.png and .svg)")
+    p.add_argument(
+        "--outputs", required=True, help=f"JSON: base model -> figure ({', '.join(PLOTS)}) -> file stem (.png and .svg)"
+    )
     p.set_defaults(func=cmd_plots)
 
     p = sub.add_parser("pin-gpus", help="run a command on free GPUs of this machine (CUDA_VISIBLE_DEVICES)")

@@ -24,7 +24,10 @@ def check_train_runs(config: dict) -> None:
             raise ConfigError(f"train_runs.{name}: {error}") from error
         unknown = set(run.get("overrides", {})) - set(config["base_models"]) - set(config.get("external_models", {}))
         if unknown:
-            raise ConfigError(f"train_runs.{name}.overrides names {sorted(unknown)}, which are neither base_models nor external_models")
+            raise ConfigError(
+                f"train_runs.{name}.overrides names {sorted(unknown)}, which are neither base_models nor"
+                " external_models"
+            )
         seen = [name]
         while run["init"] != "base":
             if run["init"] not in runs:
@@ -68,16 +71,25 @@ def check_report(config: dict) -> None:
     models = set(config["base_models"]) | set(config.get("external_models", {}))
     for name, released in config.get("released_models", {}).items():
         if released["base_model"] not in models:
-            raise ConfigError(f"released_models.{name}.base_model is {released['base_model']!r}, neither a base model nor an external model")
+            raise ConfigError(
+                f"released_models.{name}.base_model is {released['base_model']!r}, neither a base model nor an"
+                " external model"
+            )
 
 
 def check_shards(config: dict) -> None:
     """Every evaluation shard gets problems of every benchmark (where the sizes are known)."""
     shards = config["evaluation"]["shards"]
     tiny = config.get("tiny")
-    sizes = {name: spec["n"] for name, spec in tiny["benchmarks"].items()} if tiny else {
-        name: spec["count"] for name, spec in config.get("datasets", {}).items() if name in config["benchmarks"] and "count" in spec
-    }
+    sizes = (
+        {name: spec["n"] for name, spec in tiny["benchmarks"].items()}
+        if tiny
+        else {
+            name: spec["count"]
+            for name, spec in config.get("datasets", {}).items()
+            if name in config["benchmarks"] and "count" in spec
+        }
+    )
     small = {name: n for name, n in sizes.items() if n < shards}
     if small:
         raise ConfigError(f"evaluation.shards is {shards} but {small} have fewer problems: some shards would get none")
@@ -95,7 +107,9 @@ def check_prompts(config, where: str = "") -> None:
         for key, value in config.items():
             here = f"{where}.{key}" if where else str(key)
             if key in PROMPT_KEYS and isinstance(value, (str, list)):
-                unknown = [name for name in ([value] if isinstance(value, str) else value) if name not in GENERATION_PROMPTS]
+                unknown = [
+                    name for name in ([value] if isinstance(value, str) else value) if name not in GENERATION_PROMPTS
+                ]
                 if unknown:
                     raise ConfigError(f"{here} names {unknown}: generation prompts are {list(GENERATION_PROMPTS)}")
             else:

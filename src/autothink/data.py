@@ -47,11 +47,16 @@ def _directory_files(path: Path, split: str, subset: str | None) -> list[Path]:
     are skipped; the split must be a whole word of the file or folder name (`test` matches
     `test-0000.parquet` or `test/x.jsonl`, not `latest.jsonl`); a subset must name a folder or file."""
     files = [
-        f for f in sorted(path.rglob("*"))
+        f
+        for f in sorted(path.rglob("*"))
         if f.suffix in _READERS and not any(part.startswith(".") for part in f.relative_to(path).parts)
     ]
     if subset:
-        files = [f for f in files if any(subset.lower() in (part.lower(), Path(part).stem.lower()) for part in f.relative_to(path).parts)]
+        files = [
+            f
+            for f in files
+            if any(subset.lower() in (part.lower(), Path(part).stem.lower()) for part in f.relative_to(path).parts)
+        ]
         if not files:
             raise DataError(f"{path}: no data files for subset {subset!r}")
     for_split = [f for f in files if any(split.lower() in _names(part) for part in f.relative_to(path).parts)]

@@ -23,7 +23,11 @@ def merged_config(paths: list[str]) -> dict:
 
     def update(base: dict, extra: dict) -> dict:
         for key, value in extra.items():
-            base[key] = update(dict(base.get(key, {})), value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+            base[key] = (
+                update(dict(base.get(key, {})), value)
+                if isinstance(value, dict) and isinstance(base.get(key), dict)
+                else value
+            )
         return base
 
     config: dict = {}
@@ -51,22 +55,48 @@ def estimate(config: dict) -> pd.DataFrame:
             completions = spec["steps"] * spec["prompts_per_step"] * spec["rollouts"]
             tokens = completions * fraction * spec["max_completion_length"]
             hours = tokens / _throughput(compute["train_tokens_per_gpu_s"], base, "train_tokens_per_gpu_s") / 3600
-            rows.append({"rule": "train", "model": trained_model(base, name), "jobs": 1, "completions": completions, "tokens": tokens, "gpu_hours": hours})
+            rows.append(
+                {
+                    "rule": "train",
+                    "model": trained_model(base, name),
+                    "jobs": 1,
+                    "completions": completions,
+                    "tokens": tokens,
+                    "gpu_hours": hours,
+                }
+            )
     sampling = config["evaluation"]["sampling"]
-    problems = sum(spec.get("count", 0) for name, spec in datasets(config, "results").items() if name in config["benchmarks"])
+    problems = sum(
+        spec.get("count", 0) for name, spec in datasets(config, "results").items() if name in config["benchmarks"]
+    )
     for (base, model), prompts in evaluations(config).items():
         completions = problems * sampling["n"] * len(prompts)
         tokens = completions * fraction * sampling["max_new_tokens"]
         hours = tokens / _throughput(compute["eval_tokens_per_gpu_s"], base, "eval_tokens_per_gpu_s") / 3600
         jobs = len(prompts) * config["evaluation"]["shards"]  # a job covers every benchmark
-        rows.append({"rule": "evaluate_shard", "model": model, "jobs": jobs, "completions": completions, "tokens": tokens, "gpu_hours": hours})
+        rows.append(
+            {
+                "rule": "evaluate_shard",
+                "model": model,
+                "jobs": jobs,
+                "completions": completions,
+                "tokens": tokens,
+                "gpu_hours": hours,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def report(table: pd.DataFrame) -> str:
     """The estimate as text, with totals per rule and overall."""
-    shown = table.assign(tokens=(table["tokens"] / 1e9).round(2), gpu_hours=table["gpu_hours"].round(1)).rename(columns={"tokens": "tokens_1e9"})
+    shown = table.assign(tokens=(table["tokens"] / 1e9).round(2), gpu_hours=table["gpu_hours"].round(1)).rename(
+        columns={"tokens": "tokens_1e9"}
+    )
     totals = table.groupby("rule")["gpu_hours"].sum().round(1)
-    lines = [shown.to_string(index=False), "", "GPU-hours per rule: " + ", ".join(f"{rule} {hours:g}" for rule, hours in totals.items())]
+    lines = [
+        shown.to_string(index=False),
+        "",
+        "GPU-hours per rule: " + ", ".join(f"{rule} {hours:g}" for rule, hours in totals.items()),
+    ]
     lines.append(f"total: {table['gpu_hours'].sum():.0f} GPU-hours")
     return "\n".join(lines)

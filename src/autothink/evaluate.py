@@ -23,7 +23,15 @@ if TYPE_CHECKING:  # the metrics rule should not pay for importing torch and tra
     from autothink.generate import Completion
 
 SAMPLE_COLUMNS = [
-    "problem_id", "sample", "level", "response", "completion_tokens", "finish_reason", "mode", "answer", "correct",
+    "problem_id",
+    "sample",
+    "level",
+    "response",
+    "completion_tokens",
+    "finish_reason",
+    "mode",
+    "answer",
+    "correct",
 ]
 
 
@@ -43,7 +51,9 @@ def score_samples(problems: pd.DataFrame, completions: list[list[Completion]], p
         for problem, samples in zip(problems.itertuples(index=False), completions)
         for k, completion in enumerate(samples)
     ]
-    frame = pd.DataFrame(rows, columns=["problem_id", "sample", "level", "completion_tokens", "finish_reason", "text", "gold"])
+    frame = pd.DataFrame(
+        rows, columns=["problem_id", "sample", "level", "completion_tokens", "finish_reason", "text", "gold"]
+    )
     judged = judge(frame["text"].tolist(), frame["gold"].tolist(), prompt)
     frame["response"], frame["mode"], frame["correct"] = judged.responses, judged.modes, judged.correct
     frame["answer"] = pd.Series(judged.answers, dtype=object)  # None stays None here, not NaN
@@ -62,7 +72,14 @@ def read_benchmarks(paths: list[str | Path], names: list[str], shard: int = 0, s
     return pd.concat(frames, ignore_index=True)
 
 
-def write_benchmarks(samples: pd.DataFrame, outputs: dict[str, tuple[str | Path, str | Path]], *, ks: list[int], n_boot: int, environment: dict | None = None) -> dict[str, dict]:
+def write_benchmarks(
+    samples: pd.DataFrame,
+    outputs: dict[str, tuple[str | Path, str | Path]],
+    *,
+    ks: list[int],
+    n_boot: int,
+    environment: dict | None = None,
+) -> dict[str, dict]:
     """Split scored samples by benchmark: ``outputs`` maps each benchmark to the (samples parquet,
     metrics json) files it gets, the metrics with the ``environment`` that wrote them if given; a
     benchmark without samples is an error, not an empty file."""
@@ -96,7 +113,10 @@ def bootstrap_interval(values: np.ndarray, *, n_boot: int, seed: int) -> tuple[f
 
 def mode_figures(samples: pd.DataFrame) -> dict:
     """Sample count, think rate, and accuracy and mean tokens of each mode (None for an absent mode)."""
-    figures = {"n_samples": int(len(samples)), "think_rate": float((samples["mode"] == "think").mean()) if len(samples) else float("nan")}
+    figures = {
+        "n_samples": int(len(samples)),
+        "think_rate": float((samples["mode"] == "think").mean()) if len(samples) else float("nan"),
+    }
     for mode in ("think", "no_think"):
         part = samples[samples["mode"] == mode]
         figures[f"{mode}_accuracy"] = float(part["correct"].mean()) if len(part) else None

@@ -60,7 +60,9 @@ def sample_top_p(logits: torch.Tensor, temperature: float, top_p: float) -> torc
 
 
 @torch.inference_mode()
-def sample_rows(model, ids: torch.Tensor, mask: torch.Tensor, sampling: Sampling, eos_id: int) -> list[tuple[list[int], str]]:
+def sample_rows(
+    model, ids: torch.Tensor, mask: torch.Tensor, sampling: Sampling, eos_id: int
+) -> list[tuple[list[int], str]]:
     """Sample every row of a left-padded batch; rows that emit EOS leave the batch (and the KV
     cache) at once, so a batch costs what its live rows cost, not what its longest row costs.
     Returns each row's new token ids (up to and including EOS) and its finish reason."""
@@ -82,7 +84,11 @@ def sample_rows(model, ids: torch.Tensor, mask: torch.Tensor, sampling: Sampling
             live, tokens, mask, next_position = live[kept], tokens[kept], mask[kept], next_position[kept]
         mask = torch.cat([mask, mask.new_ones(len(live), 1)], dim=1)
         out = model(
-            input_ids=tokens[:, None], attention_mask=mask, position_ids=next_position[:, None], past_key_values=cache, use_cache=True
+            input_ids=tokens[:, None],
+            attention_mask=mask,
+            position_ids=next_position[:, None],
+            past_key_values=cache,
+            use_cache=True,
         )
         cache, logits, next_position = out.past_key_values, out.logits[:, -1], next_position + 1
     return [(ids, "stop" if ids[-1] == eos_id else "length") for ids in generated]
@@ -121,12 +127,12 @@ def check_model_length(model_path: str, max_model_len: int | None) -> None:
 
     positions = getattr(AutoConfig.from_pretrained(model_path), "max_position_embeddings", None)
     if max_model_len and positions and max_model_len > positions:
-        raise ValueError(
-            f"evaluation.vllm.max_model_len is {max_model_len} but {model_path} has {positions} positions"
-        )
+        raise ValueError(f"evaluation.vllm.max_model_len is {max_model_len} but {model_path} has {positions} positions")
 
 
-def generate_vllm(model_path: str, token_ids: list[list[int]], sampling: Sampling, engine: dict) -> list[list[Completion]]:
+def generate_vllm(
+    model_path: str, token_ids: list[list[int]], sampling: Sampling, engine: dict
+) -> list[list[Completion]]:
     """``sampling.n`` completions per prompt with vLLM's offline engine (explicit SamplingParams:
     vLLM's own defaults would stop at 16 tokens).
 

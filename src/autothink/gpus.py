@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 
 # per user: a shared, world-writable lock folder would let anyone plant files (or symlinks) in it
-LOCK_DIR = Path(os.environ.get("AUTOTHINK_GPU_LOCKS") or Path(tempfile.gettempdir()) / f"autothink-gpu-locks-{os.getuid()}")
+LOCK_DIR = Path(
+    os.environ.get("AUTOTHINK_GPU_LOCKS") or Path(tempfile.gettempdir()) / f"autothink-gpu-locks-{os.getuid()}"
+)
 
 
 def _lock_folder(path: Path) -> Path:
@@ -26,7 +28,10 @@ def _lock_folder(path: Path) -> Path:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        raise RuntimeError(f"{path}: not a folder of this user (a symlink or someone else's); set AUTOTHINK_GPU_LOCKS to a private folder")
+        raise RuntimeError(
+            f"{path}: not a folder of this user (a symlink or someone else's); set AUTOTHINK_GPU_LOCKS to a"
+            " private folder"
+        )
     return path
 
 
@@ -44,7 +49,9 @@ def visible_gpu_count() -> int:
     return torch.cuda.device_count()
 
 
-def acquire(count: int, total: int, lock_dir: Path | None = None, poll_s: float = 5.0, timeout_s: float | None = None) -> tuple[list[int], list]:
+def acquire(
+    count: int, total: int, lock_dir: Path | None = None, poll_s: float = 5.0, timeout_s: float | None = None
+) -> tuple[list[int], list]:
     """Lock ``count`` of ``total`` GPU slots, waiting until that many are free."""
     lock_dir = LOCK_DIR if lock_dir is None else lock_dir
     if count > total:

@@ -85,7 +85,11 @@ def _plain_number(text: str) -> Fraction | None:
             return Fraction(text)
         match = _FRACTION.fullmatch(text)
         if match:
-            sign, num, den = (match.group(1), match.group(2), match.group(3)) if match.group(2) else ("", match.group(4), match.group(5))
+            sign, num, den = (
+                (match.group(1), match.group(2), match.group(3))
+                if match.group(2)
+                else ("", match.group(4), match.group(5))
+            )
             if int(den) != 0:
                 return Fraction(int(num), int(den)) * (-1 if sign else 1)
     except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
@@ -180,7 +184,7 @@ class _VerifierPool:
                 self._restart()
                 raise RuntimeError(
                     "math-verify workers exited while starting. Worker processes re-import the script that "
-                    "started them: call autothink's grading under `if __name__ == \"__main__\":` in that script."
+                    'started them: call autothink\'s grading under `if __name__ == "__main__":` in that script.'
                 )
             if time.monotonic() > deadline:
                 self._restart()

@@ -36,17 +36,21 @@ class Rollouts:
         """The `JUDGED` columns, given by name, as one float matrix (what processes gather)."""
         if set(columns) != set(cls.JUDGED):
             raise ValueError(f"judged columns must be {cls.JUDGED}, got {tuple(columns)}")
-        return np.column_stack([np.asarray(columns[name], dtype=float) for name in cls.JUDGED]).reshape(-1, len(cls.JUDGED))
+        return np.column_stack([np.asarray(columns[name], dtype=float) for name in cls.JUDGED]).reshape(
+            -1, len(cls.JUDGED)
+        )
 
     @classmethod
-    def from_matrix(cls, matrix: np.ndarray, group_size: int) -> "Rollouts":
+    def from_matrix(cls, matrix: np.ndarray, group_size: int) -> Rollouts:
         """Rows of `JUDGED` columns in TRL's global order (each prompt's rollouts consecutive)."""
         matrix = np.asarray(matrix, dtype=float)
         if matrix.ndim != 2 or matrix.shape[1] != len(cls.JUDGED) or len(matrix) % group_size:
             raise ValueError(f"expected (k*{group_size}, {len(cls.JUDGED)}) judged rollouts, got {matrix.shape}")
         columns = dict(zip(cls.JUDGED, matrix.T))
         flags = {name: columns[name] > 0.5 for name in ("think", "correct", "formatted", "truncated", "degenerate")}
-        return cls(**flags, lengths=columns["lengths"], levels=columns["levels"], groups=np.arange(len(matrix)) // group_size)
+        return cls(
+            **flags, lengths=columns["lengths"], levels=columns["levels"], groups=np.arange(len(matrix)) // group_size
+        )
 
 
 def autothink(rollouts: Rollouts, *, gamma=1.0, slope=2.0, alpha=0.0, beta=0.0, degenerate_penalty=True):
@@ -59,10 +63,30 @@ def autothink(rollouts: Rollouts, *, gamma=1.0, slope=2.0, alpha=0.0, beta=0.0, 
     )
     if degenerate_penalty:
         base = R.penalise_degenerate(base, rollouts.degenerate)
-    shaped = R.shape(base, rollouts.think, rollouts.correct, rollouts.lengths, rollouts.groups, gamma=gamma, slope=slope, alpha=alpha, beta=beta)
+    shaped = R.shape(
+        base,
+        rollouts.think,
+        rollouts.correct,
+        rollouts.lengths,
+        rollouts.groups,
+        gamma=gamma,
+        slope=slope,
+        alpha=alpha,
+        beta=beta,
+    )
     p_think, p_no_think = R.balance_factors(rollouts.think, gamma=gamma, slope=slope)
     # what the balance alone did to the advantages GRPO sees (shaping without the balance vs with it)
-    unbalanced = R.shape(base, rollouts.think, rollouts.correct, rollouts.lengths, rollouts.groups, gamma=1.0, slope=slope, alpha=alpha, beta=beta)
+    unbalanced = R.shape(
+        base,
+        rollouts.think,
+        rollouts.correct,
+        rollouts.lengths,
+        rollouts.groups,
+        gamma=1.0,
+        slope=slope,
+        alpha=alpha,
+        beta=beta,
+    )
     changed = R.changed_group_share(unbalanced, shaped, rollouts.groups)
     return shaped, {"balance/p_think": p_think, "balance/p_no_think": p_no_think, "balance/changed_groups": changed}
 
@@ -94,7 +118,12 @@ def laser_de(rollouts: Rollouts, *, targets, explore_length):
     """LASER-DE: LASER-D plus 0.5 for wrong, non-repetitive completions longer than L_A."""
     target = R.laser_d_targets(rollouts.correct, rollouts.groups, targets)
     rewards = R.laser_de_reward(
-        rollouts.correct, rollouts.lengths, rollouts.formatted, target, explore_length=explore_length, degenerate=rollouts.degenerate
+        rollouts.correct,
+        rollouts.lengths,
+        rollouts.formatted,
+        target,
+        explore_length=explore_length,
+        degenerate=rollouts.degenerate,
     )
     return rewards, {}
 

@@ -29,7 +29,9 @@ def training_prompt(config: dict, run: str) -> str:
 
 def released_models(config: dict) -> dict[str, dict]:
     """Released checkpoints of this config's base models (Table 1 rows evaluated as they are)."""
-    return {name: r for name, r in config.get("released_models", {}).items() if r["base_model"] in config["base_models"]}
+    return {
+        name: r for name, r in config.get("released_models", {}).items() if r["base_model"] in config["base_models"]
+    }
 
 
 def external_models(config: dict) -> dict[str, str]:
@@ -62,15 +64,33 @@ def table_entries(config: dict) -> list[dict]:
     entries = []
     for base in config["base_models"]:
         for prompt in config["evaluation"]["prompts"]:
-            entries.append(dict(base_model=base, method=prompt_row(prompt), source="evaluated", model=base, prompt=prompt))
+            entries.append(
+                dict(base_model=base, method=prompt_row(prompt), source="evaluated", model=base, prompt=prompt)
+            )
         for run_name, run in config.get("train_runs", {}).items():
             trained_with = training_prompt(config, run_name)
             for prompt in run.get("eval_prompts", [trained_with]):
                 method = run_name if prompt == trained_with else f"{run_name}_{prompt_row(prompt)}"
-                entries.append(dict(base_model=base, method=method, source="trained", model=trained_model(base, run_name), prompt=prompt))
+                entries.append(
+                    dict(
+                        base_model=base,
+                        method=method,
+                        source="trained",
+                        model=trained_model(base, run_name),
+                        prompt=prompt,
+                    )
+                )
         for name, released in released_models(config).items():
             if released["base_model"] == base:
-                entries.append(dict(base_model=base, method=name, source="released_checkpoint", model=name, prompt=released["prompt"]))
+                entries.append(
+                    dict(
+                        base_model=base,
+                        method=name,
+                        source="released_checkpoint",
+                        model=name,
+                        prompt=released["prompt"],
+                    )
+                )
     return entries
 
 

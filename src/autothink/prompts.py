@@ -71,7 +71,9 @@ def render_prompts(tokenizer, problems: list[str], prompt: str) -> list[str]:
     """Chat-template text (BOS included) for each problem, ending in the named generation prompt."""
     template = with_generation_prompt(tokenizer.chat_template, prompt)
     return [
-        tokenizer.apply_chat_template(user_message(p), tokenize=False, add_generation_prompt=True, chat_template=template)
+        tokenizer.apply_chat_template(
+            user_message(p), tokenize=False, add_generation_prompt=True, chat_template=template
+        )
         for p in problems
     ]
 

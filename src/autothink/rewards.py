@@ -37,7 +37,9 @@ def is_degenerate(text: str, max_n: int = 30, min_repeats: int = 10, max_word: i
     words = text.split()
     if any(len(w) >= max_word for w in words):
         return True
-    _, ids = np.unique(np.asarray(words, dtype=object).astype(str), return_inverse=True) if words else (None, np.array([]))
+    _, ids = (
+        np.unique(np.asarray(words, dtype=object).astype(str), return_inverse=True) if words else (None, np.array([]))
+    )
     for n in range(1, max_n + 1):
         # k repeats of an n-gram = a run of (k-1)*n positions where word j equals word j+n
         if len(ids) >= min_repeats * n and _longest_true_run(ids[:-n] == ids[n:]) >= (min_repeats - 1) * n:

@@ -68,10 +68,15 @@ def grpo_settings(spec: dict, checkpoint_dir: str, world: int, use_cpu: bool) ->
     passthrough = dict(spec.get("grpo", {}))
     clash = sorted(set(passthrough) & set(settings))
     if clash:
-        raise ValueError(f"grpo sets {clash}, which the workflow derives itself (see config/README.md); set the run's own keys instead")
+        raise ValueError(
+            f"grpo sets {clash}, which the workflow derives itself (see config/README.md); set the run's own"
+            " keys instead"
+        )
     if passthrough.get("use_vllm") and "vllm_max_model_length" not in passthrough:
         # without it TRL's vLLM engine reserves KV cache for the model's whole context (131072 for R1-Distill)
         if "max_prompt_tokens" not in spec:
-            raise ValueError("grpo.use_vllm needs training.max_prompt_tokens (the vLLM context is that + max_completion_length)")
+            raise ValueError(
+                "grpo.use_vllm needs training.max_prompt_tokens (the vLLM context is that + max_completion_length)"
+            )
         passthrough["vllm_max_model_length"] = spec["max_prompt_tokens"] + spec["max_completion_length"]
     return {**settings, **passthrough}

@@ -51,7 +51,15 @@ RESUMABLE_CHANGES = ("steps", "save_steps", "threads")  # a run may be extended 
 ROWS_PER_SCORING_PIECE = 8  # rows of similar length scored together; fewer pad less, more batch better
 
 
-def judge_rollouts(texts: list[str], completion_ids: list[list[int]], answers: list[str], levels: list, *, prompt: str, eos_token_id: int) -> np.ndarray:
+def judge_rollouts(
+    texts: list[str],
+    completion_ids: list[list[int]],
+    answers: list[str],
+    levels: list,
+    *,
+    prompt: str,
+    eos_token_id: int,
+) -> np.ndarray:
     """This process's completions judged (`autothink.judging`), plus what only training needs
     (truncation, degeneration, length, level), as a `Rollouts.matrix` to gather across processes."""
     judged = judge(texts, answers, prompt)
@@ -104,28 +112,44 @@ class AutoThinkGRPOTrainer(GRPOTrainer):
         (token ids up to and including EOS). GPUs, vLLM and any sampling setting the fast path
         does not implement go to TRL's own generation."""
         plain_sampling = not self.top_k and self.min_p is None and self.repetition_penalty == 1.0
-        if self.use_vllm or self.use_transformers_continuous_batching or self.accelerator.device.type != "cpu" or images or not plain_sampling:
-            return super()._generate_single_turn(prompt_ids, images, multimodal_fields, num_generations, has_tool_images)
+        if (
+            self.use_vllm
+            or self.use_transformers_continuous_batching
+            or self.accelerator.device.type != "cpu"
+            or images
+            or not plain_sampling
+        ):
+            return super()._generate_single_turn(
+                prompt_ids, images, multimodal_fields, num_generations, has_tool_images
+            )
         pad_id = self.processing_class.pad_token_id
         width = max(len(ids) for ids in prompt_ids)
         ids = torch.tensor([[pad_id] * (width - len(row)) + list(row) for row in prompt_ids])
         mask = torch.tensor([[0] * (width - len(row)) + [1] * len(row) for row in prompt_ids])
-        sampling = Sampling(n=1, temperature=self.temperature, top_p=self.top_p, max_new_tokens=self.max_completion_length, seed=0)
+        sampling = Sampling(
+            n=1, temperature=self.temperature, top_p=self.top_p, max_new_tokens=self.max_completion_length, seed=0
+        )
         with unwrap_model_for_generation(
             self.model_wrapped, self.accelerator, gradient_checkpointing_kwargs=self.args.gradient_checkpointing_kwargs
         ) as model:  # as TRL's own path: gradient checkpointing (no KV cache) is off while sampling
             rows = sample_rows(model, ids, mask, sampling, self.processing_class.eos_token_id)
         return [new_ids for new_ids, _ in rows], None
 
-    def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, batch_size=None, **kwargs):
+    def _get_per_token_logps_and_entropies(
+        self, model, input_ids, attention_mask, logits_to_keep, batch_size=None, **kwargs
+    ):
         """Score completions in length-sorted pieces, each cut to its own width: TRL pads every row
         of a micro-batch to the batch's longest prompt and completion, so a batch mixing ~20-token
         no-think answers with ~200-token traces spends most of its forward and backward on padding.
         Same values (up to float rounding: left padding is masked and rotary attention depends only
         on relative positions), returned in the caller's row order and width. Inputs with images
         or other per-row extras go to TRL's own method."""
-        if any(value is not None for key, value in kwargs.items() if key not in ("compute_entropy", "compute_aux_loss")):
-            return super()._get_per_token_logps_and_entropies(model, input_ids, attention_mask, logits_to_keep, batch_size, **kwargs)
+        if any(
+            value is not None for key, value in kwargs.items() if key not in ("compute_entropy", "compute_aux_loss")
+        ):
+            return super()._get_per_token_logps_and_entropies(
+                model, input_ids, attention_mask, logits_to_keep, batch_size, **kwargs
+            )
         prompt_width = input_ids.size(1) - logits_to_keep
         row_lengths = attention_mask.sum(1)
         order = torch.argsort(row_lengths, stable=True)
@@ -136,7 +160,11 @@ class AutoThinkGRPOTrainer(GRPOTrainer):
             first = int(mask[:, :prompt_width].any(0).nonzero()[0])  # the first prompt column any row uses
             width = int(mask[:, prompt_width:].sum(1).max().clamp(min=1))  # the longest completion here
             piece_logps, piece_entropies, aux = super()._get_per_token_logps_and_entropies(
-                model, input_ids[rows, first : prompt_width + width], mask[:, first : prompt_width + width], width, **kwargs
+                model,
+                input_ids[rows, first : prompt_width + width],
+                mask[:, first : prompt_width + width],
+                width,
+                **kwargs,
             )
             pad = (0, logits_to_keep - width)
             logps.append(torch.nn.functional.pad(piece_logps, pad))
@@ -197,7 +225,11 @@ def run_fingerprint(init_model: str, spec: dict) -> str:
     modification times)."""
     spec = {key: value for key, value in spec.items() if key not in RESUMABLE_CHANGES}
     init = Path(init_model)
-    files = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in init.iterdir() if p.is_file()) if init.is_dir() else []
+    files = (
+        sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in init.iterdir() if p.is_file())
+        if init.is_dir()
+        else []
+    )
     payload = json.dumps({"spec": spec, "init": str(init_model), "files": files}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -238,7 +270,9 @@ def newest_checkpoint(checkpoint_dir: Path) -> Path | None:
     """The newest intact checkpoint, or None; a damaged newer one is skipped (and said so)."""
     if not checkpoint_dir.is_dir():
         return None
-    found = sorted(((int(m.group(1)), p) for p in checkpoint_dir.iterdir() if (m := _CHECKPOINT.match(p.name))), reverse=True)
+    found = sorted(
+        ((int(m.group(1)), p) for p in checkpoint_dir.iterdir() if (m := _CHECKPOINT.match(p.name))), reverse=True
+    )
     for _, path in found:
         if checkpoint_is_intact(path):
             return path

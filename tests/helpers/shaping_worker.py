@@ -17,12 +17,28 @@ from autothink.tiny.distill import build_model
 from autothink.tiny.tokenizer import build_tokenizer
 from autothink.train import AutoThinkGRPOTrainer, grpo_config, training_dataset
 
-ARCH = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1, "max_position_embeddings": 256}
+ARCH = {
+    "hidden_size": 32,
+    "intermediate_size": 64,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 2,
+    "num_key_value_heads": 1,
+    "max_position_embeddings": 256,
+}
 PROBLEMS = [("2+3", "5", 1), ("41+17", "58", 3), ("123+456", "579", 5)]
 COMPLETIONS = [  # completion text after the ellipsis prompt, per rollout, grouped by prompt
-    "</think>\n\n\\boxed{5}", "</think>\n\n\\boxed{6}", "2+3=5 done</think>\n\n\\boxed{5}", "a b c d e f</think>\n\n\\boxed{5}",
-    "</think>\n\n\\boxed{58}", "1+7=8 4+1=5</think>\n\n\\boxed{58}", "1+7=8 4+1=5 58 checked ok</think>\n\n\\boxed{58}", "x</think>\n\n\\boxed{48}",
-    "3+6=9 2+5=7 1+4=5", "</think>\n\n\\boxed{579}", "3+6=9 2+5=7 1+4=5</think>\n\n\\boxed{579}", "</think>\n\n\\boxed{578}",
+    "</think>\n\n\\boxed{5}",
+    "</think>\n\n\\boxed{6}",
+    "2+3=5 done</think>\n\n\\boxed{5}",
+    "a b c d e f</think>\n\n\\boxed{5}",
+    "</think>\n\n\\boxed{58}",
+    "1+7=8 4+1=5</think>\n\n\\boxed{58}",
+    "1+7=8 4+1=5 58 checked ok</think>\n\n\\boxed{58}",
+    "x</think>\n\n\\boxed{48}",
+    "3+6=9 2+5=7 1+4=5",
+    "</think>\n\n\\boxed{579}",
+    "3+6=9 2+5=7 1+4=5</think>\n\n\\boxed{579}",
+    "</think>\n\n\\boxed{578}",
 ]
 SHAPING = {"gamma": 0.5, "slope": 2.0, "alpha": 0.05, "beta": 0.05}  # Stage-1 balance and Stage-3 length terms at once
 SPEC = json.loads((Path(__file__).parent / "train_spec.json").read_text())
@@ -35,7 +51,11 @@ def rewards_through_trainer(method: str, params: dict, checkpoint_dir: str) -> l
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     spec = {**SPEC, "prompts_per_step": 3, "max_completion_length": 64, "micro_batch": len(COMPLETIONS) // world}
-    rows = [{"prompt": [{"role": "user", "content": p}], "answer": a, "level": float(lv)} for p, a, lv in PROBLEMS for _ in range(4)]
+    rows = [
+        {"prompt": [{"role": "user", "content": p}], "answer": a, "level": float(lv)}
+        for p, a, lv in PROBLEMS
+        for _ in range(4)
+    ]
     trainer = AutoThinkGRPOTrainer(
         model=build_model(tokenizer, ARCH),
         args=grpo_config(spec, checkpoint_dir),
@@ -48,7 +68,10 @@ def rewards_through_trainer(method: str, params: dict, checkpoint_dir: str) -> l
     trainer.model.train()
     local = slice(rank * spec["micro_batch"], (rank + 1) * spec["micro_batch"])
     texts = COMPLETIONS[local]
-    ids = [tokenizer(t, add_special_tokens=False)["input_ids"] + ([tokenizer.eos_token_id] if "boxed" in t else []) for t in texts]
+    ids = [
+        tokenizer(t, add_special_tokens=False)["input_ids"] + ([tokenizer.eos_token_id] if "boxed" in t else [])
+        for t in texts
+    ]
     completions = [[{"role": "assistant", "content": t}] for t in texts]
     return trainer._calculate_rewards(rows[local], [r["prompt"] for r in rows[local]], completions, ids)[:, 0].tolist()
 

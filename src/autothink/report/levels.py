@@ -11,7 +11,6 @@ table entry, under two groupings of the problems.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
@@ -38,7 +37,9 @@ def pass_rate_buckets(samples: pd.DataFrame, buckets: int = PASS_RATE_BUCKETS) -
     of the problem."""
     reference = samples[samples["method"] == STANDARD_ROW]
     pass_rate = reference.groupby(["base_model", "bench", "problem_id"])["correct"].mean().rename("pass_rate")
-    rates = samples[["base_model", "bench", "problem_id"]].join(pass_rate, on=["base_model", "bench", "problem_id"])["pass_rate"]
+    rates = samples[["base_model", "bench", "problem_id"]].join(pass_rate, on=["base_model", "bench", "problem_id"])[
+        "pass_rate"
+    ]
     return 1 + np.minimum(buckets - 1, np.floor((1 - rates) * buckets))
 
 

@@ -49,7 +49,9 @@ def pareto_front(tokens: np.ndarray, accuracy: np.ndarray) -> np.ndarray:
 def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model: str):
     """Average accuracy against average tokens for one base model's measured rows. Error bars are
     the mean of the per-benchmark 95% intervals' half-widths (a summary, not an exact interval)."""
-    rows = table[(table["base_model"] == base_model) & table["avg_acc"].notna() & table["avg_tok"].notna()].reset_index(drop=True)
+    rows = table[(table["base_model"] == base_model) & table["avg_acc"].notna() & table["avg_tok"].notna()].reset_index(
+        drop=True
+    )
     # a method can be both trained here and released (ThinkPrune iter-2k): the source tells them apart
     spans = intervals.set_index(["base_model", "method", "source"]) if not intervals.empty else None
     figure, ax = plt.subplots(figsize=(7.5, 5))
@@ -62,10 +64,27 @@ def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model:
             yerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_acc_lo")])
             xerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_tok_lo")])
         marker = "s" if row["source"] == "evaluated" else "o" if row["source"] == "trained" else "^"
-        ax.errorbar(row["avg_tok"], row["avg_acc"], xerr=xerr, yerr=yerr, fmt=marker, capsize=3, color=colors[i % 20], label=row["method"])
+        ax.errorbar(
+            row["avg_tok"],
+            row["avg_acc"],
+            xerr=xerr,
+            yerr=yerr,
+            fmt=marker,
+            capsize=3,
+            color=colors[i % 20],
+            label=row["method"],
+        )
     front = pareto_front(rows["avg_tok"].to_numpy(float), rows["avg_acc"].to_numpy(float))
     if len(front):
-        ax.step(rows["avg_tok"].to_numpy()[front], rows["avg_acc"].to_numpy()[front], where="post", color="grey", linestyle="--", linewidth=1, label="Pareto front")
+        ax.step(
+            rows["avg_tok"].to_numpy()[front],
+            rows["avg_acc"].to_numpy()[front],
+            where="post",
+            color="grey",
+            linestyle="--",
+            linewidth=1,
+            label="Pareto front",
+        )
     ax.set_xlabel("mean completion tokens (average over benchmarks)")
     ax.set_ylabel("accuracy % (average over benchmarks)")
     ax.set_title(f"{base_model}: accuracy vs tokens")
@@ -74,7 +93,10 @@ def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model:
     return figure
 
 
-GROUPING_AXES = {"level": "difficulty level (dataset)", "base_pass_rate": "difficulty by the base model's pass rate (1 = always right)"}
+GROUPING_AXES = {
+    "level": "difficulty level (dataset)",
+    "base_pass_rate": "difficulty by the base model's pass rate (1 = always right)",
+}
 
 
 def no_think_by_level(levels: pd.DataFrame, base_model: str, methods: list[str]):
@@ -129,7 +151,14 @@ def stage_curves(logs: dict[str, pd.DataFrame], chain: list[str], beside_first: 
                 if key in log:
                     label = run if len(keys) == 1 else f"{run} ({key.split('/')[1].replace('_', '-')})"
                     linestyle = "--" if run in beside_first and style == "-" else style
-                    ax.plot(log["step"] + offset, log[key], linestyle=linestyle, color=colors[run], label=label, linewidth=1.2)
+                    ax.plot(
+                        log["step"] + offset,
+                        log[key],
+                        linestyle=linestyle,
+                        color=colors[run],
+                        label=label,
+                        linewidth=1.2,
+                    )
         ax.set_title(title)
         ax.grid(alpha=0.3)
     for ax in axes[-1]:

@@ -27,7 +27,11 @@ STANDARD_ROW, NO_THINKING_ROW = prompt_row("standard"), prompt_row("no_thinking"
 def e_f1(acc: float, tok: float, *, std_acc: float, std_tok: float, no_acc: float, no_tok: float) -> float:
     """Efficiency-F1 (docs/method.md, section 4): harmonic mean of the accuracy gain and the token
     saving, each relative to the standard -> no-thinking span; 0 when either is <= 0."""
-    if any(math.isnan(x) for x in (acc, tok, std_acc, std_tok, no_acc, no_tok)) or std_acc == no_acc or std_tok == no_tok:
+    if (
+        any(math.isnan(x) for x in (acc, tok, std_acc, std_tok, no_acc, no_tok))
+        or std_acc == no_acc
+        or std_tok == no_tok
+    ):
         return float("nan")
     d_acc = (acc - std_acc) / (std_acc - no_acc)
     d_tok = (std_tok - tok) / (std_tok - no_tok)
@@ -49,7 +53,9 @@ def measured_rows(entries: list[dict], benchmarks: list[str]) -> tuple[pd.DataFr
         for bench in benchmarks:
             path = Path(entry["metrics"][bench])
             if not path.is_file():
-                raise FileNotFoundError(f"metrics for {entry['model']} under the {entry['prompt']} prompt on {bench} missing: {path}")
+                raise FileNotFoundError(
+                    f"metrics for {entry['model']} under the {entry['prompt']} prompt on {bench} missing: {path}"
+                )
             metrics = json.loads(path.read_text())
             row[f"{bench}_acc"] = 100 * metrics["accuracy"]
             row[f"{bench}_tok"] = metrics["tokens"]
@@ -75,7 +81,16 @@ def with_averages_and_e_f1(table: pd.DataFrame, benchmarks: list[str]) -> pd.Dat
             scores.append(float("nan"))
             continue
         std, no = same.loc[STANDARD_ROW], same.loc[NO_THINKING_ROW]
-        scores.append(e_f1(row["avg_acc"], row["avg_tok"], std_acc=std["avg_acc"], std_tok=std["avg_tok"], no_acc=no["avg_acc"], no_tok=no["avg_tok"]))
+        scores.append(
+            e_f1(
+                row["avg_acc"],
+                row["avg_tok"],
+                std_acc=std["avg_acc"],
+                std_tok=std["avg_tok"],
+                no_acc=no["avg_acc"],
+                no_tok=no["avg_tok"],
+            )
+        )
     table["e_f1"] = scores
     return table[KEYS + acc_cols + ["avg_acc"] + tok_cols + ["avg_tok", "e_f1"]]
 
@@ -87,7 +102,10 @@ def reported_rows(reference: pd.DataFrame, names: dict[str, str], benchmarks: di
     the reference's column prefixes. Only rows whose source is not ours (``trained``/``evaluated``)
     are kept, so reported and measured numbers never mix.
     """
-    reference = reference[reference["base_model"].isin(names.values()) & ~reference["source"].isin(["trained", "evaluated", "released_checkpoint"])]
+    reference = reference[
+        reference["base_model"].isin(names.values())
+        & ~reference["source"].isin(["trained", "evaluated", "released_checkpoint"])
+    ]
     ours = {theirs: mine for mine, theirs in names.items()}
     rows = []
     for _, ref in reference.iterrows():
@@ -99,7 +117,9 @@ def reported_rows(reference: pd.DataFrame, names: dict[str, str], benchmarks: di
     return pd.DataFrame(rows)
 
 
-def paper_vs_reproduced(table: pd.DataFrame, reference: pd.DataFrame, names: dict[str, str], benchmarks: dict[str, str]) -> pd.DataFrame:
+def paper_vs_reproduced(
+    table: pd.DataFrame, reference: pd.DataFrame, names: dict[str, str], benchmarks: dict[str, str]
+) -> pd.DataFrame:
     """Our measured rows next to the paper's rows of the same (base model, method, source): for
     every cell the paper's value, ours, and the absolute difference (ours - paper). Like with like
     only: a run trained here is never set against a released checkpoint of the same name."""
@@ -113,11 +133,18 @@ def paper_vs_reproduced(table: pd.DataFrame, reference: pd.DataFrame, names: dic
         paper = theirs.loc[key]
         out = {"base_model": row["base_model"], "method": row["method"], "source": row["source"]}
         for column in columns:
-            ref_column = column if column.startswith(("avg", "e_f1")) else benchmarks[column.rsplit("_", 1)[0]] + "_" + column.rsplit("_", 1)[1]
+            ref_column = (
+                column
+                if column.startswith(("avg", "e_f1"))
+                else benchmarks[column.rsplit("_", 1)[0]] + "_" + column.rsplit("_", 1)[1]
+            )
             ours, published = row[column], pd.to_numeric(paper.get(ref_column, np.nan), errors="coerce")
             out[f"{column}_paper"], out[f"{column}_ours"], out[f"{column}_delta"] = published, ours, ours - published
         rows.append(out)
-    return pd.DataFrame(rows, columns=["base_model", "method", "source"] + [f"{c}_{k}" for c in columns for k in ("paper", "ours", "delta")])
+    return pd.DataFrame(
+        rows,
+        columns=["base_model", "method", "source"] + [f"{c}_{k}" for c in columns for k in ("paper", "ours", "delta")],
+    )
 
 
 def build(spec: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -127,7 +154,9 @@ def build(spec: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     reference = spec.get("reference")
     if reference:
         paper = pd.read_csv(reference["csv"])
-        rows = pd.concat([rows, reported_rows(paper, reference["base_models"], reference["benchmarks"])], ignore_index=True)
+        rows = pd.concat(
+            [rows, reported_rows(paper, reference["base_models"], reference["benchmarks"])], ignore_index=True
+        )
     order = {name: i for i, name in enumerate(dict.fromkeys(e["base_model"] for e in spec["entries"]))}
     rows = rows.sort_values("base_model", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
     table = with_averages_and_e_f1(rows, spec["benchmarks"])
@@ -174,7 +203,13 @@ def to_markdown(table: pd.DataFrame) -> str:
 
 
 def _tex(text: str) -> str:
-    return text.replace("\\", "\\textbackslash{}").replace("_", "\\_").replace("%", "\\%").replace("&", "\\&").replace("–", "--")
+    return (
+        text.replace("\\", "\\textbackslash{}")
+        .replace("_", "\\_")
+        .replace("%", "\\%")
+        .replace("&", "\\&")
+        .replace("–", "--")
+    )
 
 
 def to_latex(table: pd.DataFrame) -> str:
@@ -219,4 +254,9 @@ def to_html(table: pd.DataFrame, intervals: pd.DataFrame | None = None) -> str:
         "table.table1 td,table.table1 th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}"
         "table.table1 td:nth-child(-n+3),table.table1 th:nth-child(-n+3){text-align:left}</style>\n"
     )
-    return style + f'<table class="table1">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body) + "\n</tbody>\n</table>\n"
+    return (
+        style
+        + f'<table class="table1">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(body)
+        + "\n</tbody>\n</table>\n"
+    )

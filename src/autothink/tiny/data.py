@@ -49,7 +49,9 @@ def problems_frame(problems: list[Problem], source: str) -> pd.DataFrame:
     )
 
 
-def teacher_response(problem: Problem, level: Level, teacher: Teacher, prompt: str, thinks: bool, rng: np.random.Generator) -> str:
+def teacher_response(
+    problem: Problem, level: Level, teacher: Teacher, prompt: str, thinks: bool, rng: np.random.Generator
+) -> str:
     """The completion after the generation prompt: a think trace or a direct answer, boxed. The
     think block is closed by the completion unless the prompt already closed it (no-thinking)."""
     if thinks:
@@ -59,7 +61,9 @@ def teacher_response(problem: Problem, level: Level, teacher: Teacher, prompt: s
     return direct if THINK_CLOSE in GENERATION_PROMPTS[prompt] else f"{THINK_CLOSE}\n\n{direct}"
 
 
-def corpus_frame(problems: list[Problem], levels: list[Level], teacher: Teacher, kinds: dict[str, float], rng) -> pd.DataFrame:
+def corpus_frame(
+    problems: list[Problem], levels: list[Level], teacher: Teacher, kinds: dict[str, float], rng
+) -> pd.DataFrame:
     """Pair every problem with a kind of example drawn with the configured shares."""
     unknown = set(kinds) - set(CORPUS_KINDS)
     if unknown:
@@ -76,7 +80,13 @@ def corpus_frame(problems: list[Problem], levels: list[Level], teacher: Teacher,
     return pd.DataFrame(rows)
 
 
-def make_tiny_data(tiny: dict, *, train: str | Path | None = None, benchmarks: dict[str, str | Path] | None = None, corpus: str | Path | None = None) -> None:
+def make_tiny_data(
+    tiny: dict,
+    *,
+    train: str | Path | None = None,
+    benchmarks: dict[str, str | Path] | None = None,
+    corpus: str | Path | None = None,
+) -> None:
     """Write the splits (the RL ``train`` split and each of ``benchmarks``, name -> file) and/or the
     distillation ``corpus``, whichever are given. They are separate so that changing the RL split
     does not redo the distillation; the corpus still avoids the evaluation problems, and every
@@ -84,7 +94,9 @@ def make_tiny_data(tiny: dict, *, train: str | Path | None = None, benchmarks: d
     if (train is None) != (benchmarks is None):
         raise ValueError("the splits are written together: give both train and benchmarks, or neither")
     if benchmarks is not None and set(benchmarks) != set(tiny["benchmarks"]):
-        raise ValueError(f"benchmark files given for {sorted(benchmarks)} but tiny.benchmarks defines {sorted(tiny['benchmarks'])}")
+        raise ValueError(
+            f"benchmark files given for {sorted(benchmarks)} but tiny.benchmarks defines {sorted(tiny['benchmarks'])}"
+        )
     # one independent stream per split, so changing one split's settings leaves the others as they were
     bench_seeds, train_seed, corpus_seed = np.random.SeedSequence(tiny["seed"]).spawn(3)
     levels = levels_from_config(tiny["levels"])
@@ -98,11 +110,15 @@ def make_tiny_data(tiny: dict, *, train: str | Path | None = None, benchmarks: d
 
     exclude = frozenset(held_out)
     if train is not None:
-        train_problems = sample_problems(np.random.default_rng(train_seed), levels, tiny["train"]["n"], tiny["train"]["mix"], exclude)
+        train_problems = sample_problems(
+            np.random.default_rng(train_seed), levels, tiny["train"]["n"], tiny["train"]["mix"], exclude
+        )
         write_parquet(train, problems_frame(train_problems, "train"))
     if corpus is None:
         return
     distill = tiny["distill"]
     rng = np.random.default_rng(corpus_seed)
     corpus_problems = sample_problems(rng, levels, distill["n"], distill["mix"], exclude)
-    write_parquet(corpus, corpus_frame(corpus_problems, levels, teacher_from_config(tiny["teacher"]), distill["kinds"], rng))
+    write_parquet(
+        corpus, corpus_frame(corpus_problems, levels, teacher_from_config(tiny["teacher"]), distill["kinds"], rng)
+    )

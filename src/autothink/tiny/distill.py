@@ -103,7 +103,8 @@ def distill(corpus_path: str | Path, out_dir: str | Path, arch: dict, train: dic
     lengths = np.array([len(p) + len(c) for p, c in examples])
     if lengths.max() > arch["max_position_embeddings"]:
         raise ValueError(
-            f"corpus has a {lengths.max()}-token example, over max_position_embeddings={arch['max_position_embeddings']}"
+            f"corpus has a {lengths.max()}-token example, over"
+            f" max_position_embeddings={arch['max_position_embeddings']}"
         )
 
     batch_size, steps = train["batch_size"], train["steps"]

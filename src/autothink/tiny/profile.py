@@ -9,12 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from autothink.generate import Sampling, generate_hf, load_model
 from autothink.evaluate import mode_figures, score_samples
+from autothink.generate import Sampling, generate_hf, load_model
 from autothink.prompts import render_prompts
 
 
-def sample_modes(model_dir: str, problems: pd.DataFrame, prompts: list[str], sampling: Sampling, batch_size: int) -> pd.DataFrame:
+def sample_modes(
+    model_dir: str, problems: pd.DataFrame, prompts: list[str], sampling: Sampling, batch_size: int
+) -> pd.DataFrame:
     """Scored samples (the evaluation engine's rows) of every problem under each prompt."""
     model, tokenizer = load_model(model_dir)
     frames = []
@@ -38,10 +40,15 @@ def summarise(samples: pd.DataFrame) -> pd.DataFrame:
                 "no_think_rate": 1.0 - figures["think_rate"],
                 "accuracy": part["correct"].mean(),
                 "mean_tokens": part["completion_tokens"].mean(),
-                **{key: figures[key] for key in ("think_accuracy", "no_think_accuracy", "think_tokens", "no_think_tokens")},
+                **{
+                    key: figures[key]
+                    for key in ("think_accuracy", "no_think_accuracy", "think_tokens", "no_think_tokens")
+                },
             }
         )
-    return pd.DataFrame(rows).astype({"think_accuracy": float, "no_think_accuracy": float, "think_tokens": float, "no_think_tokens": float})
+    return pd.DataFrame(rows).astype(
+        {"think_accuracy": float, "no_think_accuracy": float, "think_tokens": float, "no_think_tokens": float}
+    )
 
 
 def mode_accuracy_ratio(summary: pd.DataFrame, mix: list[float]) -> float:

@@ -23,9 +23,9 @@ level hides. The two modes fail in different ways, as R1-Distill's do:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Sequence
+from functools import cache
 
 import numpy as np
 
@@ -77,10 +77,14 @@ class Problem:
 def levels_from_config(spec: list[dict]) -> list[Level]:
     """Levels from the ``tiny.levels`` config list, numbered 1..n in config order; a level whose
     carries cannot fit its columns is named in the error."""
-    levels = [Level(i + 1, tuple(item["digits"]), int(item["carries"]), tuple(item["reach"])) for i, item in enumerate(spec)]
+    levels = [
+        Level(i + 1, tuple(item["digits"]), int(item["carries"]), tuple(item["reach"])) for i, item in enumerate(spec)
+    ]
     for level in levels:
         if level.reach[0] > level.reach[1]:
-            raise ValueError(f"tiny.levels[{level.level - 1}].reach must be [low, high] with low <= high, got {list(level.reach)}")
+            raise ValueError(
+                f"tiny.levels[{level.level - 1}].reach must be [low, high] with low <= high, got {list(level.reach)}"
+            )
         if problem_space(level) == 0:
             raise ValueError(
                 f"tiny.levels[{level.level - 1}]: no {level.digits[0]}+{level.digits[1]}-digit problem has "
@@ -100,7 +104,7 @@ def _digit_range(digits: int, column: int) -> range:
     return range(1 if column == digits - 1 and digits > 1 else 0, 10)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _column_pairs(digits: tuple[int, int], column: int, carry_in: int, carry_out: int) -> tuple[tuple[int, int], ...]:
     """Digit pairs of one column whose sum (with the incoming carry) carries out exactly as asked."""
     return tuple(
@@ -129,7 +133,7 @@ def _pattern_count(level: Level, outs: tuple[int, ...]) -> int:
     return count
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern_weights(level: Level) -> tuple[tuple[tuple[int, ...], ...], np.ndarray]:
     """The level's carry patterns and how many problems each has."""
     patterns = tuple(_carry_patterns(level))
@@ -190,7 +194,9 @@ def sample_problems(
 
 def _column_digits(problem: Problem) -> list[list[int]]:
     a_digits, b_digits = str(problem.a)[::-1], str(problem.b)[::-1]
-    return [[int(ds[i]) for ds in (a_digits, b_digits) if i < len(ds)] for i in range(max(len(a_digits), len(b_digits)))]
+    return [
+        [int(ds[i]) for ds in (a_digits, b_digits) if i < len(ds)] for i in range(max(len(a_digits), len(b_digits)))
+    ]
 
 
 def column_work(problem: Problem, drops: Sequence[bool] = ()) -> tuple[list[str], str]:
@@ -212,7 +218,9 @@ def column_work(problem: Problem, drops: Sequence[bool] = ()) -> tuple[list[str]
     return lines, result
 
 
-def think_trace(problem: Problem, first_drops: Sequence[bool] = (), recheck_drops: Sequence[bool] | None = None) -> tuple[str, str]:
+def think_trace(
+    problem: Problem, first_drops: Sequence[bool] = (), recheck_drops: Sequence[bool] | None = None
+) -> tuple[str, str]:
     """Teacher reasoning (the text inside the think block) and the answer it reaches.
 
     The columns once, and with ``recheck_drops`` given a re-check that works the columns again;

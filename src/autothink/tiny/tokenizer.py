@@ -61,4 +61,3 @@ def build_tokenizer() -> Qwen2Tokenizer:
     tokenizer.add_tokens([AddedToken(t, special=False, normalized=False) for t in PLAIN_ADDED_TOKENS])
     tokenizer.chat_template = CHAT_TEMPLATE
     return tokenizer
-
