@@ -414,3 +414,28 @@ def test_compute_estimate_matches_the_papers_budget():
     ]
     assert len(stages) == 3 and 600 <= sum(stages) <= 800  # the paper: ~700 H100-hours
     assert "total:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "configfile, env", [("config/config.yaml", "envs/cpu.yaml"), ("config/paper.yaml", "envs/gpu.yaml")]
+)
+def test_every_rule_runs_in_its_worlds_conda_environment(tmp_path, configfile, env):
+    """`--sdm conda` needs conda, which CI lacks; what it would use is checked on the loaded workflow:
+    every rule that runs project code names the world's environment file, which installs this
+    workflow's package from the folder the workflow exports (Snakemake builds environments from a
+    copy of the file, so a relative path would point elsewhere)."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+
+    with SnakemakeApi(OutputSettings(quiet=None)) as api:
+        workflow = api.workflow(
+            resource_settings=ResourceSettings(cores=1),
+            config_settings=ConfigSettings(configfiles=[REPO / configfile]),
+            snakefile=REPO / "Snakefile",
+            workdir=tmp_path,
+        )._workflow
+        environments = {rule.name: rule.conda_env for rule in workflow.rules if rule.name != "all"}
+    assert len(environments) >= 6 and set(environments.values()) == {str(REPO / env)}
+    assert os.environ["AUTOTHINK_WORKFLOW"] == str(REPO)
+    text = (REPO / env).read_text()
+    assert "-c ${AUTOTHINK_WORKFLOW}/constraints.txt" in text and "-e ${AUTOTHINK_WORKFLOW}" in text
