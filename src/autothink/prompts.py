@@ -1,4 +1,5 @@
-"""The AutoThink prompts: user-turn suffix, the three generation prompts, and mode detection.
+"""The AutoThink prompts: user-turn suffix, the three generation prompts, and mode detection
+(docs/method.md section 1).
 
 An R1-style chat template ends its generation prompt with ``<think>\\n`` after the assistant tag.
 AutoThink swaps that suffix for one of three strings; everything downstream (training, evaluation,

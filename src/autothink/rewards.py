@@ -3,7 +3,7 @@
 Everything here is a pure function over the whole gathered batch (numpy in, numpy out): batch and
 group statistics must see every completion of every prompt across all processes, so the trainer
 calls these after gathering, never per process. ``groups`` holds one prompt-group id per
-completion; ``lengths`` are completion lengths in tokens.
+completion; ``lengths`` are completion lengths in tokens. The formulas: docs/method.md section 2.
 """
 
 from __future__ import annotations
