@@ -1,6 +1,6 @@
 """Where the workflow's time goes: a table per rule and the critical path of a finished run.
 
-Reads the benchmark file every job writes (`results/<run>/benchmarks/**.tsv`: wall seconds and
+Reads the benchmark file every job writes (`results/<run>/timings/**.tsv`: wall seconds and
 CPU seconds) and takes the job dependencies from a dry run of the same workflow (`snakemake -n
 --forceall`, which lists every job's inputs, outputs and benchmark file). Prints, in Markdown:
 

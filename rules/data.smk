@@ -10,7 +10,7 @@ rule prepare_dataset:
     log:
         f"{RUN}/logs/prepare_dataset/{{dataset}}.log",
     benchmark:
-        f"{RUN}/benchmarks/prepare_dataset/{{dataset}}.tsv"
+        f"{RUN}/timings/prepare_dataset/{{dataset}}.tsv"
     conda:
         CONDA_ENV
     params:

@@ -28,7 +28,7 @@ if SHARDS == 1:
         log:
             f"{RUN}/logs/evaluate/{{model}}/{{prompt}}.log",
         benchmark:
-            f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}.tsv"
+            f"{RUN}/timings/evaluate/{{model}}/{{prompt}}.tsv"
         conda:
             CONDA_ENV
         threads: evaluation_threads
@@ -53,7 +53,7 @@ else:
         log:
             f"{RUN}/logs/evaluate/{{model}}/{{prompt}}/shard{{shard}}.log",
         benchmark:
-            f"{RUN}/benchmarks/evaluate/{{model}}/{{prompt}}/shard{{shard}}.tsv"
+            f"{RUN}/timings/evaluate/{{model}}/{{prompt}}/shard{{shard}}.tsv"
         conda:
             CONDA_ENV
         threads: evaluation_threads
@@ -75,7 +75,7 @@ else:
         log:
             f"{RUN}/logs/collect_shards/{{model}}/{{prompt}}.log",
         benchmark:
-            f"{RUN}/benchmarks/collect_shards/{{model}}/{{prompt}}.tsv"
+            f"{RUN}/timings/collect_shards/{{model}}/{{prompt}}.tsv"
         conda:
             CONDA_ENV
         params:

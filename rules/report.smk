@@ -20,7 +20,7 @@ rule table:
     log:
         f"{RUN}/logs/table.log",
     benchmark:
-        f"{RUN}/benchmarks/table.tsv"
+        f"{RUN}/timings/table.tsv"
     conda:
         CONDA_ENV
     params:
@@ -44,7 +44,7 @@ rule plots:
     log:
         f"{RUN}/logs/plots.log",
     benchmark:
-        f"{RUN}/benchmarks/plots.tsv"
+        f"{RUN}/timings/plots.tsv"
     conda:
         CONDA_ENV
     params:

@@ -8,7 +8,7 @@ rule tiny_data:
     log:
         f"{RUN}/logs/tiny_data.log",
     benchmark:
-        f"{RUN}/benchmarks/tiny_data.tsv"
+        f"{RUN}/timings/tiny_data.tsv"
     conda:
         CONDA_ENV
     params:
@@ -24,7 +24,7 @@ rule tiny_corpus:
     log:
         f"{RUN}/logs/tiny_corpus.log",
     benchmark:
-        f"{RUN}/benchmarks/tiny_corpus.tsv"
+        f"{RUN}/timings/tiny_corpus.tsv"
     conda:
         CONDA_ENV
     params:
@@ -43,7 +43,7 @@ rule distill:
     log:
         f"{RUN}/logs/distill.log",
     benchmark:
-        f"{RUN}/benchmarks/distill.tsv"
+        f"{RUN}/timings/distill.tsv"
     conda:
         CONDA_ENV
     threads: all_cores
@@ -64,7 +64,7 @@ rule tiny_profile:
     log:
         f"{RUN}/logs/tiny_profile.log",
     benchmark:
-        f"{RUN}/benchmarks/tiny_profile.tsv"
+        f"{RUN}/timings/tiny_profile.tsv"
     conda:
         CONDA_ENV
     threads: all_cores

@@ -11,7 +11,7 @@ rule train:
     log:
         f"{RUN}/logs/train/{{base}}.{{run}}.log",
     benchmark:
-        f"{RUN}/benchmarks/train/{{base}}.{{run}}.tsv"
+        f"{RUN}/timings/train/{{base}}.{{run}}.tsv"
     wildcard_constraints:
         base="|".join(re.escape(m) for m in config["base_models"]),
         run="|".join(TRAIN_RUNS) or "^$",

@@ -122,7 +122,7 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     levels = {(row["prompt"], row["level"]) for row in profile["per_prompt_level"]}
     assert levels == {(p, lv) for p in ("ellipsis", "standard", "no_thinking") for lv in range(1, 7)}
     for name in ("tiny_data", "distill", "tiny_profile"):
-        assert (run / "benchmarks" / f"{name}.tsv").exists() and (run / "logs" / f"{name}.log").exists()
+        assert (run / "timings" / f"{name}.tsv").exists() and (run / "logs" / f"{name}.log").exists()
     for prompt in ("standard", "no_thinking", "ellipsis"):
         for bench in default_config["benchmarks"]:
             samples = pd.read_parquet(run / "samples" / "tiny-r1" / prompt / f"{bench}.parquet")

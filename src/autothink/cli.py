@@ -51,7 +51,7 @@ def cmd_tiny_profile(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from autothink.generate import Sampling
-    from autothink.tiny.profile import mode_accuracy_ratio, sample_modes, summarise
+    from autothink.tiny.profile import by_prompt_and_level, mode_accuracy_ratio, sample_modes
 
     _threads(args.threads)
     spec = args.spec
@@ -59,7 +59,7 @@ def cmd_tiny_profile(args: argparse.Namespace) -> None:
     per_level = problems.groupby("level").head(spec["problems_per_level"])
     sampling = Sampling(**spec["sampling"])
     samples = sample_modes(args.model, per_level, spec["prompts"], sampling, spec["batch_size"])
-    summary = summarise(samples)
+    summary = by_prompt_and_level(samples)
     with atomic_path(args.out_csv) as path:
         summary.to_csv(path, index=False)
     figures = {

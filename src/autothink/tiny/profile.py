@@ -27,7 +27,7 @@ def sample_modes(
     return pd.concat(frames, ignore_index=True)
 
 
-def summarise(samples: pd.DataFrame) -> pd.DataFrame:
+def by_prompt_and_level(samples: pd.DataFrame) -> pd.DataFrame:
     """Per (prompt, level): n, no-think rate, accuracy overall and per mode, mean tokens per mode."""
     rows = []
     for (prompt, level), part in samples.groupby(["prompt", "level"]):
