@@ -109,3 +109,57 @@ def test_grading_works_off_the_main_thread():
 def test_length_mismatch_is_an_error():
     with pytest.raises(ValueError, match="2 responses but 1 gold"):
         grade_many(["a", "b"], ["1"])
+
+
+def _plain_pairs(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """(answer, gold) pairs of the plain kinds graded in-process, right and wrong, in several spellings."""
+    import random
+
+    rng = random.Random(seed)
+
+    def radical(k: int, n: int) -> str:
+        return f"{'' if k == 1 else k}\\sqrt{{{n}}}"
+
+    pairs = []
+    for _ in range(n):
+        a, b, k = rng.randint(-20, 20), rng.randint(1, 12), rng.randint(1, 6)
+        kind = rng.randrange(5)
+        if kind == 0:  # fraction vs decimal or reduced fraction
+            pairs.append(
+                (f"\\frac{{{2 * a}}}{{{2 * b}}}", rng.choice([f"{a / b:g}", f"{a}/{b}", f"\\frac{{{a}}}{{{b + 1}}}"]))
+            )
+        elif kind == 1:  # radicals, equal or not, with an integer square now and then
+            pairs.append((radical(k, b * b * 2), rng.choice([radical(k * b, 2), radical(k * b, 3), str(k * b)])))
+        elif kind == 2:  # integer vs radical of a square
+            pairs.append((str(k), rng.choice([f"\\sqrt{{{k * k}}}", f"\\sqrt{{{k * k + 1}}}", f"-\\sqrt{{{k * k}}}"])))
+        else:  # tuples and intervals: brackets, order and spacing
+            items = [str(rng.randint(-9, 9)) for _ in range(rng.choice([2, 2, 3]))]
+            gold = f"({','.join(items)})"
+            answer = rng.choice(
+                [
+                    f"({', '.join(items)})",
+                    f"[{','.join(items)}]",
+                    f"({','.join(items[::-1])})",
+                    f"\\left({','.join(items)}\\right)",
+                    f"({','.join(items)}]",
+                ]
+            )
+            pairs.append((answer, gold))
+    return pairs
+
+
+def test_plain_answers_are_judged_in_process_as_math_verify_judges_them():
+    """The exact in-process path gives math-verify's verdict on every plain pair; pairs of
+    different shapes (a tuple against an interval) are left to math-verify, whose verdict there
+    depends on the values."""
+    from autothink.grading import _math_verify, _plain_value
+
+    pairs = _plain_pairs(400)
+    shapes = [(_plain_value(a), _plain_value(g)) for a, g in pairs]
+    in_process = [a is not None and g is not None and a[0] == g[0] for a, g in shapes]
+    assert sum(in_process) > 0.8 * len(pairs)
+    ours = answers_match_many([a for a, _ in pairs], [g for _, g in pairs])
+    theirs = [_math_verify(a, g) for a, g in pairs]
+    disagreements = [(pair, o) for pair, o, t in zip(pairs, ours, theirs) if o != t]
+    assert not disagreements
+    assert 0.2 < sum(ours) / len(ours) < 0.8  # both verdicts well represented

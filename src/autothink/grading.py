@@ -5,7 +5,10 @@ the next one.
 Equivalence with the gold answer is decided on that extracted string only, never on the raw
 response, and never by ``eval``/``sympify`` of model text:
 
-1. plain numbers (integers, decimals, ``a/b``, ``\\frac{a}{b}``) are compared exactly in-process;
+1. plain answers (integers, decimals, ``a/b``, ``\\frac{a}{b}``, ``k\\sqrt{n}``, and tuples or
+   intervals of these with the same brackets on both sides) are compared exactly in-process, as
+   math-verify would judge them (unequal ones with a decimal go to math-verify, which accepts a
+   rounded decimal);
 2. everything else goes to math-verify in a worker process. math-verify's own timeouts rely on
    SIGALRM, which works only on a process's main thread and cannot interrupt a computation stuck
    in C code (a tower of exponents); the pool enforces a hard wall-clock bound per answer by
@@ -37,6 +40,8 @@ _BRACES = re.compile(r"\\boxed\{|\{|\}")
 _NON_SPACE = re.compile(r"\S")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _FRACTION = re.compile(r"(-?)\\d?frac\{(-?\d+)\}\{(-?\d+)\}|(-?\d+)/(-?\d+)")
+_RADICAL = re.compile(r"(-?)(\d*)\\sqrt\{(\d+)\}")
+_BRACKETED = re.compile(r"([(\[])([^()\[\]]*)([)\]])")
 
 
 def _boxed_spans(text: str) -> list[tuple[int, int]]:
@@ -78,23 +83,57 @@ def extract_answer(response: str) -> str | None:
 
 
 def _plain_number(text: str) -> Fraction | None:
-    """The exact value of a plain number or simple fraction, else None (no parser involved)."""
-    text = text.strip().strip("$").replace(" ", "").replace("\\!", "").rstrip(".")
+    """The exact value of a (normalised) plain number or simple fraction, else None."""
     try:
         if _NUMBER.fullmatch(text):
             return Fraction(text)
         match = _FRACTION.fullmatch(text)
         if match:
             sign, num, den = (
-                (match.group(1), match.group(2), match.group(3))
-                if match.group(2)
-                else ("", match.group(4), match.group(5))
+                (match.group(1), match.group(2), match.group(3)) if match.group(2) else ("", match.group(4), match.group(5))
             )
             if int(den) != 0:
                 return Fraction(int(num), int(den)) * (-1 if sign else 1)
     except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
         return None
     return None
+
+
+def _signed_square(text: str) -> Fraction | None:
+    """x * |x| for a plain number, a simple fraction or an integer multiple of a square root
+    (``-3\\sqrt{2}``), else None: exact, and equal exactly when the values are equal."""
+    value = _plain_number(text)
+    if value is not None:
+        return value * abs(value)
+    match = _RADICAL.fullmatch(text)
+    if match is None:
+        return None
+    sign, factor, radicand = match.groups()
+    try:
+        square = int(factor or 1) ** 2 * int(radicand)
+    except ValueError:  # more digits than Python converts
+        return None
+    return Fraction(-square if sign else square)
+
+
+def _plain_value(text: str) -> tuple[str, tuple[Fraction, ...]] | None:
+    """An exact form of a plain answer, else None (no parser involved): its shape ("" for one
+    number or radical, the brackets for a tuple or interval of them, e.g. "()" or "[)") and the
+    signed squares of its items. Two answers of the same shape are equivalent exactly when their
+    items are equal in order; across shapes math-verify decides (it reads ``[1,2]`` as an interval
+    but ``[2,1]`` as a tuple equal to ``(2,1)``)."""
+    text = text.strip().strip("$").replace(" ", "").replace("\\!", "").rstrip(".")
+    text = text.replace("\\left", "").replace("\\right", "")
+    value = _signed_square(text)
+    if value is not None:
+        return ("", (value,))
+    match = _BRACKETED.fullmatch(text)
+    if match is None:
+        return None
+    items = tuple(_signed_square(item) for item in match.group(2).split(","))
+    if len(items) < 2 or None in items:
+        return None
+    return (match.group(1) + match.group(3), items)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -250,9 +289,14 @@ def answers_match_many(answers: list[str | None], golds: list[str], timeout: flo
             continue
         if len(answer) > MAX_ANSWER_CHARS:
             continue
-        a, g = _plain_number(answer), _plain_number(gold)
-        if a is not None and g is not None:
-            results[i] = a == g
+        a, g = _plain_value(answer), _plain_value(gold)
+        if a is not None and g is not None and a[0] == g[0]:  # same shape
+            if a[1] == g[1]:
+                results[i] = True
+            elif "." not in answer + gold:  # math-verify accepts a rounded decimal (3/7 as 0.428571)
+                results[i] = False
+            else:
+                slow.append(i)
         else:
             slow.append(i)
     unique = list(dict.fromkeys((answers[i], golds[i]) for i in slow))  # samples often repeat an answer
