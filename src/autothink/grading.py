@@ -90,7 +90,9 @@ def _plain_number(text: str) -> Fraction | None:
         match = _FRACTION.fullmatch(text)
         if match:
             sign, num, den = (
-                (match.group(1), match.group(2), match.group(3)) if match.group(2) else ("", match.group(4), match.group(5))
+                (match.group(1), match.group(2), match.group(3))
+                if match.group(2)
+                else ("", match.group(4), match.group(5))
             )
             if int(den) != 0:
                 return Fraction(int(num), int(den)) * (-1 if sign else 1)
