@@ -26,6 +26,11 @@ def evaluation_file(kind, model, prompt, bench):
     return f"{RUN}/{kind}/{model}/{prompt}/{bench}.{extension}"
 
 
+def prepared_dataset(name):
+    """A split as the data rule writes it, normalised: `train`, or a benchmark under eval/."""
+    return f"{RUN}/data/{'' if name == 'train' else 'eval/'}{name}.parquet"
+
+
 def model_dir(name):
     """A model the workflow builds (distilled or trained); wildcards such as "{model}" pass through."""
     return f"{RUN}/models/{name}"
@@ -115,7 +120,7 @@ def train_init(wildcards):
 
 
 def train_input(wildcards):
-    inputs = {"problems": f"{RUN}/data/train.parquet"}
+    inputs = {"problems": prepared_dataset("train")}
     init = train_init(wildcards)
     if init.startswith(f"{RUN}/"):
         inputs["init"] = init

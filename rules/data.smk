@@ -6,7 +6,7 @@ rule prepare_dataset:
     input:
         dataset_input,
     output:
-        f"{RUN}/data/{{dataset}}.parquet",
+        f"{RUN}/data/{{dataset}}.parquet",  # dataset: train or eval/<benchmark> (prepared_dataset)
     log:
         f"{RUN}/logs/prepare_dataset/{{dataset}}.log",
     benchmark:

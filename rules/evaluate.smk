@@ -4,7 +4,7 @@
 # n-th problem of each benchmark and `collect_shards` joins them.
 
 SHARDS = config["evaluation"]["shards"]
-EVAL_PROBLEMS = expand(f"{RUN}/data/eval/{{bench}}.parquet", bench=BENCHMARKS)
+EVAL_PROBLEMS = [prepared_dataset(bench) for bench in BENCHMARKS]
 
 
 EVAL_OUTPUTS = {

@@ -57,7 +57,7 @@ rule distill:
 rule tiny_profile:
     input:
         model=rules.distill.output.model,
-        problems=f"{RUN}/data/train.parquet",
+        problems=prepared_dataset("train"),
     output:
         csv=f"{RUN}/tiny/distilled_profile.csv",
         json=f"{RUN}/tiny/distilled_profile.json",
