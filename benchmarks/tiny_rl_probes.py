@@ -51,7 +51,7 @@ def probe(
     spec = {
         **config["training"],
         "prompt": prompt,
-        "method": "thinkprune",
+        "reward_method": "thinkprune",
         "reward": {},
         "prompts_per_step": 16,
         "rollouts": 8,

@@ -212,7 +212,7 @@ def test_each_baseline_trains_a_few_steps(method, tmp_path, random_model_dir):
 
     spec = {
         **json.loads((HELPERS / "train_spec.json").read_text()),
-        "method": method,
+        "reward_method": method,
         "reward": BASELINES[method][0],
         "prompt": "standard",
     }
@@ -232,7 +232,7 @@ def test_a_kl_coefficient_trains_against_the_initial_model(tmp_path, random_mode
 
     spec = {
         **json.loads((HELPERS / "train_spec.json").read_text()),
-        "method": "thinkprune",
+        "reward_method": "thinkprune",
         "reward": {},
         "prompt": "standard",
         "kl_coef": 0.001,
@@ -263,8 +263,8 @@ def test_training_data_needs_problem_and_answer():
 
 def test_train_runs_are_checked():
     runs = {
-        "a": {"init": "b", "method": "autothink", "reward": {}},
-        "b": {"init": "a", "method": "autothink", "reward": {}},
+        "a": {"init": "b", "reward_method": "autothink", "reward": {}},
+        "b": {"init": "a", "reward_method": "autothink", "reward": {}},
     }
     config = {"base_models": ["m"], "training": {}, "train_runs": runs}
     with pytest.raises(ConfigError, match="cycle: a -> b -> a"):
@@ -272,10 +272,10 @@ def test_train_runs_are_checked():
     runs["b"]["init"] = "c"
     with pytest.raises(ConfigError, match="train_runs.b.init is 'c'"):
         check_train_runs(config)
-    runs["b"] = {"init": "base", "method": "autothink", "reward": {"alhpa": 1}}
+    runs["b"] = {"init": "base", "reward_method": "autothink", "reward": {"alhpa": 1}}
     with pytest.raises(ConfigError, match="train_runs.b: bad parameters"):
         check_train_runs(config)
-    runs["b"] = {"init": "base", "method": "autothink", "reward": {}, "overrides": {"other": {"steps": 2}}}
+    runs["b"] = {"init": "base", "reward_method": "autothink", "reward": {}, "overrides": {"other": {"steps": 2}}}
     with pytest.raises(ConfigError, match="overrides names \\['other'\\], which are neither"):
         check_train_runs(config)
 

@@ -19,7 +19,7 @@ def check_train_runs(config: dict) -> None:
         raise ConfigError("train_runs needs the shared `training` settings")
     for name, run in runs.items():
         try:
-            check_method(run["method"], run["reward"])
+            check_method(run["reward_method"], run["reward"])
         except ValueError as error:
             raise ConfigError(f"train_runs.{name}: {error}") from error
         unknown = set(run.get("overrides", {})) - set(config["base_models"]) - set(config.get("external_models", {}))

@@ -299,7 +299,7 @@ def train(init_model: str, problems: pd.DataFrame, out_dir: str, run_dir: str, s
         args=grpo_config(spec, str(checkpoints)),
         train_dataset=training_dataset(problems),
         processing_class=tokenizer,
-        method=spec["method"],
+        method=spec["reward_method"],
         method_params=spec["reward"],
         generation_prompt=spec["prompt"],
     )
