@@ -141,6 +141,10 @@ def test_laser_family():
         [0, 0, 0, 1], [500, 500, 50, 5], [1, 1, 1, 1], 100, explore_length=100, degenerate=[0, 1, 0, 0]
     )
     np.testing.assert_allclose(out, [0.0, -0.5, -0.5, 1.5])
+    # by default a wrong answer explores when it is longer than its own bucket's target
+    bucket_targets = np.array([100, 100, 300, 300])
+    out = laser_de_reward([0, 0, 0, 0], [150, 50, 150, 350], [1, 1, 1, 1], bucket_targets, degenerate=[0, 0, 0, 0])
+    np.testing.assert_allclose(out, [0.0, -0.5, -0.5, 0.0])
 
 
 def test_kimi_per_group():

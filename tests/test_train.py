@@ -182,13 +182,12 @@ BASELINES = {
         ),
     ),
     "laser_de": (
-        {"targets": {"easy": 10, "medium": 20, "hard": 40}, "explore_length": 15},
+        {"targets": {"easy": 10, "medium": 20, "hard": 40}},
         lambda r: R.laser_de_reward(
             r.correct,
             r.lengths,
             r.formatted,
             R.laser_d_targets(r.correct, r.groups, {"easy": 10, "medium": 20, "hard": 40}),
-            explore_length=15,
             degenerate=r.degenerate,
         ),
     ),

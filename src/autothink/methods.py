@@ -114,8 +114,9 @@ def laser_d(rollouts: Rollouts, *, targets):
     return R.laser_reward(rollouts.correct, rollouts.lengths, rollouts.formatted, target), {}
 
 
-def laser_de(rollouts: Rollouts, *, targets, explore_length):
-    """LASER-DE: LASER-D plus 0.5 for wrong, non-repetitive completions longer than L_A."""
+def laser_de(rollouts: Rollouts, *, targets, explore_length=None):
+    """LASER-DE: LASER-D plus 0.5 for wrong, non-repetitive completions longer than their bucket's
+    target (or than a fixed ``explore_length``, if given)."""
     target = R.laser_d_targets(rollouts.correct, rollouts.groups, targets)
     rewards = R.laser_de_reward(
         rollouts.correct,

@@ -188,10 +188,13 @@ def laser_d_targets(correct, groups, targets: dict[str, float]) -> np.ndarray:
     return out
 
 
-def laser_de_reward(correct, lengths, formatted, target_length, *, explore_length, degenerate) -> np.ndarray:
-    """LASER-DE: LASER-D plus 0.5 for wrong, non-repetitive completions longer than L_A (exploration)."""
+def laser_de_reward(correct, lengths, formatted, target_length, *, degenerate, explore_length=None) -> np.ndarray:
+    """LASER-DE: LASER-D plus 0.5 for wrong, non-repetitive completions longer than L_A (exploration).
+    As in its paper, "longer" means longer than the completion's own target length (its difficulty
+    bucket's); ``explore_length`` replaces that with one fixed L_A (a deliberate deviation)."""
+    threshold = np.asarray(target_length if explore_length is None else explore_length, dtype=float)
     wrong = ~np.asarray(correct, dtype=bool) & np.asarray(formatted, dtype=bool)
-    explore = wrong & (np.asarray(lengths, dtype=float) > explore_length) & ~np.asarray(degenerate, dtype=bool)
+    explore = wrong & (np.asarray(lengths, dtype=float) > threshold) & ~np.asarray(degenerate, dtype=bool)
     return laser_reward(correct, lengths, formatted, target_length) + 0.5 * explore
 
 
