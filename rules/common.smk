@@ -3,7 +3,8 @@ import json
 import os
 import re
 
-from autothink.plan import datasets, external_models, prompt_row, released_models, table_entries, trained_model
+from autothink.plan import FORCED_MODES, datasets, decision_entries, external_models, prompt_row
+from autothink.plan import released_models, table_entries, trained_model
 from autothink.prompts import GENERATION_PROMPTS
 from autothink.provenance import seeds
 from autothink.runs import run_spec
@@ -27,7 +28,7 @@ def evaluation_file(kind, model, prompt, bench):
 
 
 def prepared_dataset(name):
-    """A split as the data rule writes it, normalised: `train`, or a benchmark under eval/."""
+    """A split, normalised by the prepare_dataset job: `train`, or a benchmark under eval/."""
     return f"{RUN}/data/{'' if name == 'train' else 'eval/'}{name}.parquet"
 
 
@@ -172,11 +173,25 @@ def with_files(entry):
 REPORT_ENTRIES = [with_files(entry) for entry in TABLE_ENTRIES]
 
 
+def decision_files(entry):
+    """A decision entry with the samples files of its model under its own prompt and each forced mode."""
+    prompts = {"chosen": entry["prompt"], **FORCED_MODES}
+    files = {
+        part: {b: evaluation_file("samples", entry["model"], p, b) for b in BENCHMARKS} for part, p in prompts.items()
+    }
+    return {**entry, **files}
+
+
+DECISION_ENTRIES = [decision_files(entry) for entry in decision_entries(config)]
+
+
 def table_spec():
     spec = {
         "entries": REPORT_ENTRIES,
         "benchmarks": BENCHMARKS,
         "level_benchmarks": config["report"]["level_benchmarks"],
+        "decisions": DECISION_ENTRIES,
+        "oracle_tolerance": config["report"]["oracle_tolerance"],
         "provenance": {  # the seeds, and the summaries that record where each model was made
             "seeds": seeds(config),
             "models": [
@@ -200,6 +215,7 @@ PLOTS = {  # figure (and its caption in report/captions/) -> report category
     "no_think_by_level": "3. Mode by difficulty",
     "stage_curves": "4. Training curves",
     "length_distributions": "5. Response lengths",
+    "decisions_by_level": "3. Mode by difficulty",
 }
 
 

@@ -5,6 +5,7 @@ rule table:
     input:
         metrics=[e["metrics"][b] for e in REPORT_ENTRIES for b in BENCHMARKS],
         samples=[e["samples"][b] for e in REPORT_ENTRIES for b in config["report"]["level_benchmarks"]],
+        decisions=[e[part][b] for e in DECISION_ENTRIES for part in ("chosen", *FORCED_MODES) for b in BENCHMARKS],
         reference=[REFERENCE["csv"]] if REFERENCE else [],
     output:
         csv=report(f"{RUN}/table1.csv", caption="../report/captions/table1.rst", category="1. Table 1"),
@@ -16,6 +17,9 @@ rule table:
             f"{RUN}/think_rate_by_level.csv", caption="../report/captions/levels.rst", category="3. Mode by difficulty"
         ),
         compared=f"{RUN}/paper_vs_reproduced.csv",
+        decisions=report(
+            f"{RUN}/decision_regret.csv", caption="../report/captions/decisions.rst", category="3. Mode by difficulty"
+        ),
         provenance=f"{RUN}/provenance.json",
     log:
         f"{RUN}/logs/table.log",
@@ -35,6 +39,7 @@ rule plots:
         table=f"{RUN}/table1.csv",
         intervals=f"{RUN}/table1_intervals.csv",
         levels=f"{RUN}/think_rate_by_level.csv",
+        decisions=f"{RUN}/decision_regret.csv",
         samples=[
             e["samples"][b] for e in REPORT_ENTRIES if e["method"] in PLOT_SPEC["length_methods"] for b in BENCHMARKS
         ],
@@ -52,4 +57,4 @@ rule plots:
         outputs=as_json({base: {name: plot_stem(name, base) for name in PLOTS} for base in config["base_models"]}),
     shell:
         "autothink plots --spec {params.spec:q} --table {input.table} --intervals {input.intervals} --levels {input.levels}"
-        " --outputs {params.outputs:q} > {log} 2>&1"
+        " --decisions {input.decisions} --outputs {params.outputs:q} > {log} 2>&1"

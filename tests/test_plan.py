@@ -28,6 +28,7 @@ def test_default_config_plans_prompt_rows_then_trained_rows(default_config):
 def test_other_eval_prompts_get_their_own_rows_and_share_one_evaluation_per_prompt(default_config):
     config = copy.deepcopy(default_config)
     config["base_models"] = ["a", "b"]
+    config["evaluation"]["forced_modes"] = False
     config["train_runs"] = {
         "stage3": {**config["train_runs"]["autothink_stage3"], "init": "base", "eval_prompts": ["ellipsis", "standard"]}
     }
@@ -64,3 +65,25 @@ def test_prompt_rows_name_known_prompts_only():
     assert plan.prompt_row("no_thinking") == "no_thinking_prompt"
     with pytest.raises(ValueError, match="unknown generation prompt 'nothink'"):
         plan.prompt_row("nothink")
+
+
+def test_forced_modes_add_evaluations_for_every_ellipsis_row(default_config):
+    assert default_config["evaluation"]["forced_modes"]
+    judged = [e["method"] for e in plan.decision_entries(default_config)]
+    assert judged == [
+        "ellipsis_prompt",
+        "autothink_stage1",
+        "autothink_stage2",
+        "autothink_stage3",
+        "autothink_no_balance",
+    ]
+    evaluations = plan.evaluations(default_config)
+    assert evaluations[("tiny-r1", "tiny-r1.autothink_stage3")] == ["ellipsis", "standard", "no_thinking"]
+    assert evaluations[("tiny-r1", "tiny-r1.laser")] == [
+        "standard"
+    ]  # trained with the standard prompt: no choice to judge
+    off = copy.deepcopy(default_config)
+    off["evaluation"]["forced_modes"] = False
+    assert plan.decision_entries(off) == [] and plan.evaluations(off)[("tiny-r1", "tiny-r1.autothink_stage3")] == [
+        "ellipsis"
+    ]

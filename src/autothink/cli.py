@@ -142,8 +142,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     log.info("trained: %s", summary)
 
 
-TABLE_OUTPUTS = ("csv", "intervals", "md", "tex", "html", "levels", "compared", "provenance")
-PLOTS = ("accuracy_vs_tokens", "no_think_by_level", "stage_curves", "length_distributions")
+TABLE_OUTPUTS = ("csv", "intervals", "md", "tex", "html", "levels", "compared", "decisions", "provenance")
+PLOTS = ("accuracy_vs_tokens", "no_think_by_level", "stage_curves", "length_distributions", "decisions_by_level")
 
 
 def _outputs(text: str, names: tuple[str, ...]) -> dict:
@@ -157,13 +157,22 @@ def _outputs(text: str, names: tuple[str, ...]) -> dict:
 
 def cmd_table(args: argparse.Namespace) -> None:
     from autothink.report import table as T
+    from autothink.report.decisions import analyse
     from autothink.report.levels import by_level, load_samples
 
     spec, out = args.spec, _outputs(args.outputs, TABLE_OUTPUTS)
-    table, intervals, compared = T.build(spec)
+    oracles, regret = analyse(spec["decisions"], spec["benchmarks"], spec["level_benchmarks"], spec["oracle_tolerance"])
+    table, intervals, compared = T.build(spec, oracles)
     markdown = T.to_markdown(table)
     levels = by_level(load_samples(spec["entries"], spec["level_benchmarks"]))
-    for name, frame in [("csv", table), ("intervals", intervals), ("compared", compared), ("levels", levels)]:
+    frames = [
+        ("csv", table),
+        ("intervals", intervals),
+        ("compared", compared),
+        ("levels", levels),
+        ("decisions", regret),
+    ]
+    for name, frame in frames:
         with atomic_path(out[name]) as path:
             frame.to_csv(path, index=False, float_format="%.4g")
     write_text(out["md"], markdown)
@@ -188,6 +197,7 @@ def cmd_plots(args: argparse.Namespace) -> None:
 
     spec, outputs = args.spec, _outputs(args.outputs, tuple(args.spec["base_models"]))
     table, intervals, levels = pd.read_csv(args.table), pd.read_csv(args.intervals), pd.read_csv(args.levels)
+    regret = pd.read_csv(args.decisions)
     for base in spec["base_models"]:
         out = {name: outputs[base][name] for name in PLOTS}
         P.save(P.accuracy_vs_tokens(table, intervals, base), out["accuracy_vs_tokens"])
@@ -200,6 +210,7 @@ def cmd_plots(args: argparse.Namespace) -> None:
         entries = [e for e in spec["entries"] if e["base_model"] == base and e["method"] in spec["length_methods"]]
         samples = load_samples(entries, spec["benchmarks"])
         P.save(P.length_distributions(samples, [e["method"] for e in entries]), out["length_distributions"])
+        P.save(P.decisions_by_level(regret, base), out["decisions_by_level"])
     log.info("plots written: %s", ", ".join(str(stem) for figures in outputs.values() for stem in figures.values()))
 
 
@@ -309,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", required=True)
     p.add_argument("--intervals", required=True)
     p.add_argument("--levels", required=True)
+    p.add_argument("--decisions", required=True, help="decision regret by level (empty without forced modes)")
     p.add_argument(
         "--outputs", required=True, help=f"JSON: base model -> figure ({', '.join(PLOTS)}) -> file stem (.png and .svg)"
     )

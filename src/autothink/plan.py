@@ -94,12 +94,24 @@ def table_entries(config: dict) -> list[dict]:
     return entries
 
 
+FORCED_MODES = {"think": "standard", "no_think": "no_thinking"}  # the prompts that force each mode
+
+
+def decision_entries(config: dict) -> list[dict]:
+    """With `evaluation.forced_modes`, every Table 1 row evaluated under the ellipsis prompt, whose
+    choice of mode is judged against the same model with the mode forced (`report.decisions`)."""
+    if not config["evaluation"].get("forced_modes"):
+        return []
+    return [entry for entry in table_entries(config) if entry["prompt"] == "ellipsis"]
+
+
 def evaluations(config: dict) -> dict[tuple[str, str], list[str]]:
     """(base model, model) -> the prompts it is evaluated under: one evaluation per pair, whatever
-    number of table rows share it."""
+    number of table rows share it; forced-mode evaluations included."""
     planned: dict[tuple[str, str], list[str]] = {}
-    for entry in table_entries(config):
+    forced = [(entry, prompt) for entry in decision_entries(config) for prompt in FORCED_MODES.values()]
+    for entry, prompt in [(entry, entry["prompt"]) for entry in table_entries(config)] + forced:
         prompts = planned.setdefault((entry["base_model"], entry["model"]), [])
-        if entry["prompt"] not in prompts:
-            prompts.append(entry["prompt"])
+        if prompt not in prompts:
+            prompts.append(prompt)
     return planned

@@ -63,7 +63,7 @@ def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model:
             ci = spans.loc[key]
             yerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_acc_lo")])
             xerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_tok_lo")])
-        marker = "s" if row["source"] == "evaluated" else "o" if row["source"] == "trained" else "^"
+        marker = {"evaluated": "s", "trained": "o", "oracle": "*"}.get(row["source"], "^")
         ax.errorbar(
             row["avg_tok"],
             row["avg_acc"],
@@ -74,11 +74,12 @@ def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model:
             color=colors[i % 20],
             label=row["method"],
         )
-    front = pareto_front(rows["avg_tok"].to_numpy(float), rows["avg_acc"].to_numpy(float))
+    methods = rows[rows["source"] != "oracle"]  # the oracles bound the methods; they are not one
+    front = pareto_front(methods["avg_tok"].to_numpy(float), methods["avg_acc"].to_numpy(float))
     if len(front):
         ax.step(
-            rows["avg_tok"].to_numpy()[front],
-            rows["avg_acc"].to_numpy()[front],
+            methods["avg_tok"].to_numpy()[front],
+            methods["avg_acc"].to_numpy()[front],
             where="post",
             color="grey",
             linestyle="--",
@@ -116,6 +117,29 @@ def no_think_by_level(levels: pd.DataFrame, base_model: str, methods: list[str])
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     figure.suptitle(f"{base_model}: when does the model skip thinking?")
+    return figure
+
+
+def decisions_by_level(regret: pd.DataFrame, base_model: str, oracle: str = "oracle"):
+    """Per difficulty level, each model's no-think rate (solid) beside its oracle's (dashed), and
+    the share of its samples in the other mode than the oracle's (`autothink.report.decisions`)."""
+    rows = regret[(regret["base_model"] == base_model) & (regret["oracle"] == oracle)]
+    figure, (rates, regrets) = plt.subplots(1, 2, figsize=(13, 4))
+    colors = plt.cm.tab10(np.linspace(0, 1, 10))
+    for i, (method, part) in enumerate(rows.groupby("method", sort=False)):
+        color = colors[i % 10]
+        rates.plot(part["level"], part["no_think_rate"], marker="o", color=color, label=method)
+        rates.plot(
+            part["level"], part["oracle_no_think_rate"], linestyle="--", color=color, label=f"{method} ({oracle})"
+        )
+        regrets.plot(part["level"], part["regret"], marker="o", color=color, label=method)
+    for ax, label in ((rates, "no-think rate"), (regrets, "share of samples in the other mode than the oracle's")):
+        ax.set_xlabel("difficulty level (dataset)")
+        ax.set_ylabel(label)
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    rates.legend(fontsize=7)
+    figure.suptitle(f"{base_model}: the learned decision to think against the oracle router")
     return figure
 
 

@@ -147,10 +147,13 @@ def paper_vs_reproduced(
     )
 
 
-def build(spec: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Table 1 (measured rows, then any reported-only rows, grouped by base model in config
-    order), its intervals, and the paper-vs-reproduced comparison (empty without a reference)."""
+def build(spec: dict, oracle_rows: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Table 1 (measured rows, any oracle rows, then any reported-only rows, grouped by base model
+    in config order), its intervals, and the paper-vs-reproduced comparison (empty without a
+    reference)."""
     rows, intervals = measured_rows(spec["entries"], spec["benchmarks"])
+    if oracle_rows is not None and not oracle_rows.empty:
+        rows = pd.concat([rows, oracle_rows], ignore_index=True)
     reference = spec.get("reference")
     if reference:
         paper = pd.read_csv(reference["csv"])
