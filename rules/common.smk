@@ -192,6 +192,10 @@ def table_spec():
         "level_benchmarks": config["report"]["level_benchmarks"],
         "decisions": DECISION_ENTRIES,
         "oracle_tolerance": config["report"]["oracle_tolerance"],
+        "explorer": {  # the sample explorer: golds from the prepared benchmarks
+            "per_cell": config["report"]["explorer_samples"],
+            "problems": {b: prepared_dataset(b) for b in config["report"]["level_benchmarks"]},
+        },
         "provenance": {  # the seeds, and the summaries that record where each model was made
             "seeds": seeds(config),
             "models": [

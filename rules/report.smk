@@ -6,6 +6,7 @@ rule table:
         metrics=[e["metrics"][b] for e in REPORT_ENTRIES for b in BENCHMARKS],
         samples=[e["samples"][b] for e in REPORT_ENTRIES for b in config["report"]["level_benchmarks"]],
         decisions=[e[part][b] for e in DECISION_ENTRIES for part in ("chosen", *FORCED_MODES) for b in BENCHMARKS],
+        problems=[prepared_dataset(b) for b in config["report"]["level_benchmarks"]],
         reference=[REFERENCE["csv"]] if REFERENCE else [],
     output:
         csv=report(f"{RUN}/table1.csv", caption="../report/captions/table1.rst", category="1. Table 1"),
@@ -20,6 +21,7 @@ rule table:
         decisions=report(
             f"{RUN}/decision_regret.csv", caption="../report/captions/decisions.rst", category="3. Mode by difficulty"
         ),
+        explorer=report(f"{RUN}/explorer.html", caption="../report/captions/explorer.rst", category="6. Samples"),
         provenance=f"{RUN}/provenance.json",
     log:
         f"{RUN}/logs/table.log",

@@ -274,3 +274,30 @@ def test_a_method_trained_here_and_released_keeps_its_own_interval(tmp_path):
         vertical = bar.lines[2][-1]  # the y error bar (drawn after the x one)
         low, high = vertical.get_segments()[0][:, 1]
         assert high - low == pytest.approx(10.0)
+
+
+def test_explorer_picks_a_few_samples_per_cell_and_escapes_model_text():
+    from autothink.report.explorer import HEAD_CHARS, TAIL_CHARS, pick_samples, render
+
+    samples = pd.DataFrame(
+        {
+            "base_model": "m",
+            "method": ["a"] * 5 + ["b"] * 2,
+            "bench": "math500",
+            "level": [1, 1, 1, 1, 2, 1, 1],
+            "problem_id": ["p1", "p1", "p2", "p2", "p3", "p1", "p2"],
+            "mode": ["think", "no_think", "think", "think", "think", "no_think", "think"],
+            "correct": [True, False, True, True, False, True, False],
+            "completion_tokens": 10,
+            "answer": ["5", None, "7", "7", "9", "5", "8"],
+            "response": ["<script>alert(1)</script>", "x" * (HEAD_CHARS + TAIL_CHARS + 50)] + ["ok"] * 5,
+        }
+    )
+    golds = pd.DataFrame({"bench": "math500", "problem_id": ["p1", "p2", "p3"], "gold": ["5", "7", "9"]})
+    picked = pick_samples(samples, golds, per_cell=2)
+    assert picked.groupby(["method", "level"]).size().to_dict() == {("a", 1): 2, ("a", 2): 1, ("b", 1): 2}
+    assert picked["gold"].notna().all()
+    page = render(pick_samples(samples, golds, per_cell=5), "Sampled responses")
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "[... 50 characters left out ...]" in page
+    assert page.count("<tr data-method=") == 7 and 'data-filter="mode"' in page

@@ -137,6 +137,7 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     assert json.loads((stage3 / "training_summary.json").read_text())["steps"] == 1
     assert load_model(str(stage3))[0].config.model_type == "qwen2"
     table = pd.read_csv(run / "table1.csv")
+    judged = ["ellipsis_prompt", "autothink_stage1", "autothink_stage2", "autothink_stage3", "autothink_no_balance"]
     assert table["method"].tolist() == [
         "standard_prompt",
         "no_thinking_prompt",
@@ -147,7 +148,9 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
         "autothink_no_balance",
         "thinkprune_128",
         "kimi",
-    ]
+    ] + [f"{row}_{oracle}" for row in judged for oracle in ("oracle", "oracle_cheap")]
+    oracles = table[table["source"] == "oracle"]
+    table = table[table["source"] != "oracle"]
     assert set(table["source"]) == {"evaluated", "trained"} and table["e_f1"].dropna().between(0, 100).all()
     assert (run / "table1.tex").read_text().count("\\\\") == len(table) + 1
     levels = pd.read_csv(run / "think_rate_by_level.csv")
@@ -158,8 +161,27 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     assert (
         buckets.groupby("method")["n"].sum().equals(dataset_levels.groupby("method")["n"].sum())
     )  # every sample, once
-    for name in ("accuracy_vs_tokens", "no_think_by_level", "stage_curves", "length_distributions"):
+    for name in (
+        "accuracy_vs_tokens",
+        "no_think_by_level",
+        "stage_curves",
+        "length_distributions",
+        "decisions_by_level",
+    ):
         assert (run / "plots" / f"{name}_tiny-r1.png").stat().st_size > 5000
+
+    # the learned decision against the oracle router, from the same models with the mode forced
+    for row in judged:  # the forced-mode evaluations of every ellipsis row exist
+        model = "tiny-r1" if row == "ellipsis_prompt" else f"tiny-r1.{row}"
+        assert all(
+            (run / "metrics" / model / prompt / "math500.json").exists() for prompt in ("standard", "no_thinking")
+        )
+    assert oracles["avg_acc"].between(0, 100).all() and oracles["avg_tok"].gt(0).all()
+    regret = pd.read_csv(run / "decision_regret.csv")
+    assert set(regret["method"]) == set(judged) and set(regret["oracle"]) == {"oracle", "oracle_cheap"}
+    assert regret[["no_think_rate", "oracle_no_think_rate", "regret"]].stack().between(0, 1).all()
+    explorer = (run / "explorer.html").read_text()
+    assert "<script src" not in explorer and "<link" not in explorer and explorer.count("<tr data-method=") >= 9
 
     # where the time went: every rule that ran has a row, the critical path runs through training
     timing = subprocess.run(
@@ -224,7 +246,7 @@ def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
         assert (tmp_path / "report.png").stat().st_size > 10_000
         shown = browser.execute_script("return Object.keys(results)")
         plots = [name for name in shown if name.endswith(".png")]
-        assert len(plots) == 4 and any(name.endswith("table1.html") for name in shown)
+        assert len(plots) == 5 and any(name.endswith("table1.html") for name in shown)
 
         table_key = next(name for name in shown if name.endswith("table1.html"))
         frame = _open_result(browser, report, ["1. Table 1"], table_key).find_element("tag name", "iframe")
@@ -239,6 +261,7 @@ def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
             "no_think_by_level": "3. Mode by difficulty",
             "stage_curves": "4. Training curves",
             "length_distributions": "5. Response lengths",
+            "decisions_by_level": "3. Mode by difficulty",
         }
         for name in plots:
             category = categories[Path(name).stem.removesuffix("_tiny-r1")]
@@ -246,6 +269,18 @@ def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
                 "css selector", "img[src^='data:image/png']"
             )
             assert images and browser.execute_script("return arguments[0].naturalWidth", images[0]) > 100, name
+
+        # the sample explorer filters its rows in the page
+        browser.get((workdir / "results" / "smoke" / "explorer.html").as_uri())
+        visible = "return [...document.querySelectorAll('tbody tr')].filter(r => r.style.display !== 'none')"
+        everything = browser.execute_script(visible + ".length")
+        browser.execute_script(
+            "const s = document.querySelector('select[data-filter=mode]'); s.value = 'no_think';"
+            "s.dispatchEvent(new Event('change'));"
+        )
+        modes = browser.execute_script(visible + ".map(r => r.dataset.mode)")
+        assert 0 < len(modes) < everything and set(modes) == {"no_think"}
+        assert browser.find_element("id", "shown").text == str(len(modes))
     finally:
         browser.quit()
 

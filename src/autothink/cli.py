@@ -142,7 +142,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     log.info("trained: %s", summary)
 
 
-TABLE_OUTPUTS = ("csv", "intervals", "md", "tex", "html", "levels", "compared", "decisions", "provenance")
+TABLE_OUTPUTS = ("csv", "intervals", "md", "tex", "html", "levels", "compared", "decisions", "explorer", "provenance")
 PLOTS = ("accuracy_vs_tokens", "no_think_by_level", "stage_curves", "length_distributions", "decisions_by_level")
 
 
@@ -156,15 +156,26 @@ def _outputs(text: str, names: tuple[str, ...]) -> dict:
 
 
 def cmd_table(args: argparse.Namespace) -> None:
+    import pandas as pd
+
     from autothink.report import table as T
     from autothink.report.decisions import analyse
+    from autothink.report.explorer import pick_samples, render
     from autothink.report.levels import by_level, load_samples
 
     spec, out = args.spec, _outputs(args.outputs, TABLE_OUTPUTS)
     oracles, regret = analyse(spec["decisions"], spec["benchmarks"], spec["level_benchmarks"], spec["oracle_tolerance"])
     table, intervals, compared = T.build(spec, oracles)
     markdown = T.to_markdown(table)
-    levels = by_level(load_samples(spec["entries"], spec["level_benchmarks"]))
+    samples = load_samples(spec["entries"], spec["level_benchmarks"])
+    levels = by_level(samples)
+    golds = pd.concat(
+        [
+            pd.read_parquet(path, columns=["id", "answer"]).assign(bench=bench)
+            for bench, path in spec["explorer"]["problems"].items()
+        ]
+    ).rename(columns={"id": "problem_id", "answer": "gold"})
+    explorer = render(pick_samples(samples, golds, spec["explorer"]["per_cell"]), "Sampled responses")
     frames = [
         ("csv", table),
         ("intervals", intervals),
@@ -178,6 +189,7 @@ def cmd_table(args: argparse.Namespace) -> None:
     write_text(out["md"], markdown)
     write_text(out["tex"], T.to_latex(table))
     write_text(out["html"], T.to_html(table, intervals))
+    write_text(out["explorer"], explorer)
     made = [Path(e["metrics"][b]) for e in spec["entries"] for b in spec["benchmarks"]]
     made += [
         Path(model, TRAINING_SUMMARY)
