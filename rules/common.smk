@@ -32,6 +32,11 @@ def prepared_dataset(name):
     return f"{RUN}/data/{'' if name == 'train' else 'eval/'}{name}.parquet"
 
 
+def budget_curve_file(model, prompt):
+    """The thinking-budget curve of a model under a prompt (`autothink budget`)."""
+    return f"{RUN}/budget/{model}/{prompt}.csv"
+
+
 def model_dir(name):
     """A model the workflow builds (distilled or trained); wildcards such as "{model}" pass through."""
     return f"{RUN}/models/{name}"
@@ -183,6 +188,7 @@ def decision_files(entry):
 
 
 DECISION_ENTRIES = [decision_files(entry) for entry in decision_entries(config)]
+BUDGET_ENTRIES = [entry for entry in TABLE_ENTRIES if entry["method"] in config["report"]["budget_rows"]]
 
 
 def table_spec():
@@ -242,6 +248,14 @@ def plot_spec():
         "beside_first": beside,
         "trained_models": {
             base: {run: model_dir(trained_model(base, run)) for run in chain + beside} for base in config["base_models"]
+        },
+        "budget_curves": {
+            base: {
+                e["method"]: budget_curve_file(e["model"], e["prompt"])
+                for e in BUDGET_ENTRIES
+                if e["base_model"] == base
+            }
+            for base in config["base_models"]
         },
         "level_methods": [prompt_row("ellipsis"), *chain, *beside],
         "length_methods": [prompt_row("ellipsis"), *chain[-1:]],

@@ -84,3 +84,36 @@ else:
         shell:
             "autothink collect --spec {params.spec:q} --shards {input} --benchmarks {params.benchmarks}"
             " --samples {output.samples} --metrics {output.metrics} > {log} 2>&1"
+
+
+rule budget:
+    input:
+        unpack(model_input),
+        problems=EVAL_PROBLEMS,
+        samples=[evaluation_file("samples", "{model}", "{prompt}", bench) for bench in BENCHMARKS],
+    output:
+        budget_curve_file("{model}", "{prompt}"),
+    log:
+        f"{RUN}/logs/budget/{{model}}/{{prompt}}.log",
+    benchmark:
+        f"{RUN}/timings/budget/{{model}}/{{prompt}}.tsv"
+    conda:
+        CONDA_ENV
+    threads: evaluation_threads
+    resources:
+        gpu=config["evaluation"].get("gpus", 0),
+    params:
+        model=model_location,
+        spec=as_json(
+            {
+                "evaluation": config["evaluation"],
+                "budgets": config["report"]["budgets"],
+                "answer_tokens": config["report"]["budget_answer_tokens"],
+            }
+        ),
+        benchmarks=BENCHMARKS,
+        pin_gpus=pin_gpus,
+    shell:
+        "{params.pin_gpus}autothink budget --spec {params.spec:q} --model {params.model:q} --prompt {wildcards.prompt}"
+        " --benchmarks {params.benchmarks} --problems {input.problems} --samples {input.samples} --out {output}"
+        " --threads {threads} > {log} 2>&1"

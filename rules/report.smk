@@ -46,6 +46,7 @@ rule plots:
             e["samples"][b] for e in REPORT_ENTRIES if e["method"] in PLOT_SPEC["length_methods"] for b in BENCHMARKS
         ],
         models=[model for models in PLOT_SPEC["trained_models"].values() for model in models.values()],
+        budget_curves=[path for curves in PLOT_SPEC["budget_curves"].values() for path in curves.values()],
     output:
         plot_files(),
     log:

@@ -125,6 +125,28 @@ def cmd_collect(args: argparse.Namespace) -> None:
         log.info("%s: accuracy %.3f, tokens %.1f, think rate %.3f", bench, m["accuracy"], m["tokens"], m["think_rate"])
 
 
+def cmd_budget(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from autothink.budget import answer_sampling, budget_curve
+
+    if not (len(args.benchmarks) == len(args.problems) == len(args.samples)):
+        raise SystemExit("autothink budget: give one --problems and one --samples file per --benchmarks name")
+    _threads(args.threads)
+    problems = pd.concat(
+        [pd.read_parquet(p).assign(bench=b) for b, p in zip(args.benchmarks, args.problems)], ignore_index=True
+    )
+    samples = pd.concat(
+        [pd.read_parquet(p).assign(bench=b) for b, p in zip(args.benchmarks, args.samples)], ignore_index=True
+    )
+    spec = args.spec
+    sampling = answer_sampling(spec["evaluation"]["sampling"], spec["answer_tokens"])
+    curve = budget_curve(args.model, problems, samples, args.prompt, spec["budgets"], sampling, spec["evaluation"])
+    with atomic_path(args.out) as path:
+        curve.to_csv(path, index=False, float_format="%.4g")
+    log.info("budget curve:\n%s", curve.to_string(index=False))
+
+
 def cmd_train(args: argparse.Namespace) -> None:
     import time
 
@@ -212,7 +234,8 @@ def cmd_plots(args: argparse.Namespace) -> None:
     regret = pd.read_csv(args.decisions)
     for base in spec["base_models"]:
         out = {name: outputs[base][name] for name in PLOTS}
-        P.save(P.accuracy_vs_tokens(table, intervals, base), out["accuracy_vs_tokens"])
+        curves = {row: pd.read_csv(path) for row, path in spec["budget_curves"][base].items()}
+        P.save(P.accuracy_vs_tokens(table, intervals, base, curves), out["accuracy_vs_tokens"])
         P.save(P.no_think_by_level(levels, base, spec["level_methods"]), out["no_think_by_level"])
         models = spec["trained_models"][base]
         logs = {
@@ -302,6 +325,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", nargs="+", required=True, help="the samples file of each benchmark")
     p.add_argument("--metrics", nargs="+", required=True, help="the metrics file of each benchmark")
     p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser("budget", help="a thinking-budget curve: accuracy when thinking is cut at each budget")
+    p.add_argument("--spec", type=_spec, required=True, help="{evaluation, budgets, answer_tokens}")
+    p.add_argument("--model", required=True, help="model folder or hub id")
+    p.add_argument("--prompt", required=True, choices=list(GENERATION_PROMPTS))
+    p.add_argument("--benchmarks", nargs="+", required=True)
+    p.add_argument("--problems", nargs="+", required=True, help="the prepared benchmark files, in --benchmarks order")
+    p.add_argument("--samples", nargs="+", required=True, help="the evaluation's samples files, in --benchmarks order")
+    p.add_argument("--out", required=True)
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=cmd_budget)
 
     p = sub.add_parser("train", help="one GRPO training run (an AutoThink stage or a baseline)")
     p.add_argument("--spec", type=_spec, required=True, help="the `training` settings merged with the run's entry")

@@ -157,6 +157,21 @@ def generate_vllm(
     ]
 
 
+def continue_texts(model_path: str, texts: list[str], sampling: Sampling, spec: dict) -> list[Completion]:
+    """One completion of each text (a rendered prompt and the start of a response) with the
+    configured backend; used to finish responses whose thinking was cut (`autothink.budget`)."""
+    if not texts:
+        return []
+    if sampling.n != 1:
+        raise ValueError("continue_texts draws one completion per text (sampling.n = 1)")
+    if resolve_backend(spec["backend"]) == "vllm":
+        tokenizer = load_tokenizer(model_path)
+        token_ids = tokenizer(texts, add_special_tokens=False)["input_ids"]
+        return [c[0] for c in generate_vllm(model_path, token_ids, sampling, spec.get("vllm", {}))]
+    model, tokenizer = load_model(model_path)
+    return [c[0] for c in generate_hf(model, tokenizer, texts, sampling, spec["batch_size"])]
+
+
 def sample(model_path: str, problems: list[str], prompt: str, sampling: Sampling, spec: dict) -> list[list[Completion]]:
     """Render each problem under the named generation prompt and sample it with the configured backend."""
     from autothink.prompts import render_prompts

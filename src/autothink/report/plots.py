@@ -46,9 +46,13 @@ def pareto_front(tokens: np.ndarray, accuracy: np.ndarray) -> np.ndarray:
     return np.asarray(front, dtype=int)
 
 
-def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model: str):
+def accuracy_vs_tokens(
+    table: pd.DataFrame, intervals: pd.DataFrame, base_model: str, budget_curves: dict[str, pd.DataFrame] | None = None
+):
     """Average accuracy against average tokens for one base model's measured rows. Error bars are
-    the mean of the per-benchmark 95% intervals' half-widths (a summary, not an exact interval)."""
+    the mean of the per-benchmark 95% intervals' half-widths (a summary, not an exact interval).
+    Thinking-budget curves (`autothink.budget`), averaged over benchmarks like the rows, are drawn
+    as dotted lines through their budgets."""
     rows = table[(table["base_model"] == base_model) & table["avg_acc"].notna() & table["avg_tok"].notna()].reset_index(
         drop=True
     )
@@ -85,6 +89,11 @@ def accuracy_vs_tokens(table: pd.DataFrame, intervals: pd.DataFrame, base_model:
             linestyle="--",
             linewidth=1,
             label="Pareto front",
+        )
+    for row, curve in (budget_curves or {}).items():
+        mean = curve.groupby("budget", sort=True)[["accuracy", "tokens"]].mean()
+        ax.plot(
+            mean["tokens"], 100 * mean["accuracy"], linestyle=":", marker=".", label=f"{row}, thinking cut at budget"
         )
     ax.set_xlabel("mean completion tokens (average over benchmarks)")
     ax.set_ylabel("accuracy % (average over benchmarks)")
