@@ -39,9 +39,10 @@ def test_default_dag_dry_runs(tmp_path):
     # one evaluation job per (model, prompt) covers every benchmark and writes its metrics: no
     # shard, merge or metrics jobs in the tiny world
     evaluate = [line for line in result.stdout.splitlines() if line.strip().startswith("evaluate ")]
-    assert evaluate and int(evaluate[0].split()[1]) == 3 + len(
-        yaml.safe_load((REPO / "config/config.yaml").read_text())["train_runs"]
-    )
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    ellipsis_runs = [run for run in config["train_runs"].values() if run.get("prompt", "ellipsis") == "ellipsis"]
+    # the base model under 3 prompts, each run under its own, each ellipsis run also with both modes forced
+    assert evaluate and int(evaluate[0].split()[1]) == 3 + len(config["train_runs"]) + 2 * len(ellipsis_runs)
     assert "evaluate_shard" not in result.stdout and "collect_shards" not in result.stdout
 
 
