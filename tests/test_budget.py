@@ -27,6 +27,7 @@ def _samples(tokenizer) -> tuple[pd.DataFrame, pd.DataFrame]:
             "response": ["<think>\n" + c for c in completions],
             "completion_tokens": [len(tokenizer(c, add_special_tokens=False)["input_ids"]) for c in completions],
             "correct": [True, True, False],
+            "answer": ["2", "4", None],  # the extracted answers, as the evaluation stores them
         }
     )
     return problems, samples

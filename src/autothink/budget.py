@@ -35,8 +35,9 @@ def budget_curve(
     ``problems``: bench, id, problem, answer; ``samples``: the evaluation's scored samples with a
     ``bench`` column (the first sample of each problem is used)."""
     tokenizer = load_tokenizer(model_path)
+    problems = problems[["bench", "id", "problem", "answer"]].rename(columns={"id": "problem_id", "answer": "gold"})
     first = samples[samples["sample"] == 0].merge(
-        problems.rename(columns={"id": "problem_id"}), on=["bench", "problem_id"], how="left", validate="one_to_one"
+        problems, on=["bench", "problem_id"], how="left", validate="one_to_one"
     )
     if first["problem"].isna().any():
         missing = first.loc[first["problem"].isna(), "problem_id"].tolist()[:5]
@@ -60,7 +61,7 @@ def budget_curve(
     answers = continue_texts(model_path, [rendered[i] + kept[(b, i)] + CLOSE for b, i in jobs], sampling, spec)
     judged = judge(
         [kept[job] + CLOSE + a.text for job, a in zip(jobs, answers)],
-        first["answer"].iloc[[i for _, i in jobs]].tolist(),
+        first["gold"].iloc[[i for _, i in jobs]].tolist(),
         prompt,
     )
     outcome = {
