@@ -153,7 +153,7 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     oracles = table[table["source"] == "oracle"]
     table = table[table["source"] != "oracle"]
     assert set(table["source"]) == {"evaluated", "trained"} and table["e_f1"].dropna().between(0, 100).all()
-    assert (run / "table1.tex").read_text().count("\\\\") == len(table) + 1
+    assert (run / "table1.tex").read_text().count("\\\\") == len(table) + len(oracles) + 1
     levels = pd.read_csv(run / "think_rate_by_level.csv")
     dataset_levels = levels[levels["grouping"] == "level"]
     assert set(dataset_levels["level"]) == set(range(1, 7)) and set(levels["method"]) == set(table["method"])
