@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from test_paper_world import r1_style_model
+from test_paper_world import CPU_EVALUATION, CPU_RUN, CPU_TRAINING, r1_style_model
 
 REPO = Path(__file__).resolve().parents[1]
 CUSTOM = yaml.safe_load((REPO / "config/custom.yaml").read_text())
@@ -29,31 +29,9 @@ def cpu_overlay(tmp_path: Path, random_model_dir: Path) -> dict:
             "train": {"source": str(data / "train.jsonl")},
             "mytest": {"source": str(data / "test.jsonl"), "count": 6, "fields": {"level": "level"}},
         },
-        "evaluation": {
-            "backend": "hf",
-            "shards": 1,
-            "batch_size": 16,
-            "pass_k": [1, 2],
-            "bootstrap": 20,
-            "sampling": {"n": 2, "max_new_tokens": 8},
-        },
-        "training": {
-            "micro_batch": 2,
-            "threads": 1,
-            "gpus": 0,
-            "launcher": "python -m",
-            "grpo": {
-                "bf16": False,
-                "gradient_checkpointing": False,
-                "model_init_kwargs": {"dtype": "float32"},
-                "use_vllm": False,
-                "vllm_enable_sleep_mode": False,
-            },
-        },
-        "train_runs": {
-            name: {"steps": 2, "prompts_per_step": 2, "rollouts": 2, "max_completion_length": 8}
-            for name in CUSTOM["train_runs"]
-        },
+        "evaluation": {**CPU_EVALUATION, "shards": 1},
+        "training": CPU_TRAINING,
+        "train_runs": {name: CPU_RUN for name in CUSTOM["train_runs"]},
     }
 
 

@@ -82,6 +82,31 @@ def r1_style_model(source: Path, out: Path) -> Path:
     return out
 
 
+# GPU-world settings a CPU replaces (shared with the custom-template test): the transformers
+# backend, tiny sampling, one thread and no GPU, vLLM or bf16 in training.
+CPU_EVALUATION = {
+    "backend": "hf",
+    "batch_size": 16,
+    "pass_k": [1, 2],
+    "bootstrap": 20,
+    "sampling": {"n": 2, "max_new_tokens": 8},
+}
+CPU_TRAINING = {
+    "micro_batch": 2,
+    "threads": 1,
+    "gpus": 0,
+    "launcher": "python -m",
+    "grpo": {
+        "bf16": False,
+        "gradient_checkpointing": False,
+        "model_init_kwargs": {"dtype": "float32"},
+        "use_vllm": False,
+        "vllm_enable_sleep_mode": False,
+    },
+}
+CPU_RUN = {"steps": 2, "prompts_per_step": 2, "rollouts": 2, "max_completion_length": 8}
+
+
 def cpu_overlay(files: dict[str, Path], n: int, models: Path, random_model_dir: Path) -> dict:
     """What differs on a CPU: local sources and models, tiny budgets, no GPU settings."""
     base = r1_style_model(random_model_dir, models / "r1-distill")
@@ -92,31 +117,9 @@ def cpu_overlay(files: dict[str, Path], n: int, models: Path, random_model_dir: 
         "external_models": {BASE: str(base)},
         "released_models": {name: {"id": str(shutil.copytree(base, models / name))} for name in released},
         "datasets": {name: {"source": str(path), "count": n} for name, path in files.items()},
-        "evaluation": {
-            "backend": "hf",
-            "shards": 2,
-            "batch_size": 16,
-            "pass_k": [1, 2],
-            "bootstrap": 20,
-            "sampling": {"n": 2, "max_new_tokens": 8},
-        },
-        "training": {
-            "micro_batch": 2,
-            "threads": 1,
-            "gpus": 0,
-            "launcher": "python -m",
-            "grpo": {
-                "bf16": False,
-                "gradient_checkpointing": False,
-                "model_init_kwargs": {"dtype": "float32"},
-                "use_vllm": False,
-                "vllm_enable_sleep_mode": False,
-            },
-        },
-        "train_runs": {
-            name: {"steps": 2, "prompts_per_step": 2, "rollouts": 2, "max_completion_length": 8}
-            for name in PAPER["train_runs"]
-        },
+        "evaluation": {**CPU_EVALUATION, "shards": 2},
+        "training": CPU_TRAINING,
+        "train_runs": {name: CPU_RUN for name in PAPER["train_runs"]},
     }
 
 

@@ -64,6 +64,13 @@ ENTRIES = [
 ]
 
 
+# ThinkPrune iter-2k, trained here and released under the same name: two rows told apart by source
+THINKPRUNE_TWICE = [
+    {"base_model": "m", "method": "thinkprune_iter2k", "source": source, "model": model, "prompt": "standard"}
+    for source, model in (("trained", "m.thinkprune_iter2k"), ("released_checkpoint", "thinkprune_iter2k"))
+]
+
+
 @pytest.fixture
 def table(tmp_path):
     for (model, prompt), (acc, tok) in zip(
@@ -160,22 +167,7 @@ def test_paper_vs_reproduced_gives_deltas_per_cell(table):
 def test_paper_vs_reproduced_compares_like_with_like(tmp_path):
     """The paper's thinkprune_iter2k row is the released checkpoint: our trained run of the same
     name is not compared with it, our evaluation of the release is."""
-    entries = [
-        {
-            "base_model": "m",
-            "method": "thinkprune_iter2k",
-            "source": "trained",
-            "model": "m.thinkprune_iter2k",
-            "prompt": "standard",
-        },
-        {
-            "base_model": "m",
-            "method": "thinkprune_iter2k",
-            "source": "released_checkpoint",
-            "model": "thinkprune_iter2k",
-            "prompt": "standard",
-        },
-    ]
+    entries = THINKPRUNE_TWICE
     _write_metrics(tmp_path, "m.thinkprune_iter2k", "standard", 0.6, 50)
     _write_metrics(tmp_path, "thinkprune_iter2k", "standard", 0.4, 70)
     rows, _ = T.measured_rows(_with_files(entries, tmp_path), BENCHES)
@@ -239,22 +231,7 @@ def test_pareto_front():
 
 def test_a_method_trained_here_and_released_keeps_its_own_interval(tmp_path):
     """ThinkPrune iter-2k is both a trained run and a released checkpoint: same method name, two rows."""
-    entries = ENTRIES[:2] + [
-        {
-            "base_model": "m",
-            "method": "thinkprune_iter2k",
-            "source": "trained",
-            "model": "m.thinkprune_iter2k",
-            "prompt": "standard",
-        },
-        {
-            "base_model": "m",
-            "method": "thinkprune_iter2k",
-            "source": "released_checkpoint",
-            "model": "thinkprune_iter2k",
-            "prompt": "standard",
-        },
-    ]
+    entries = ENTRIES[:2] + THINKPRUNE_TWICE
     for (model, prompt), (acc, tok) in zip(
         [
             ("m", "standard"),

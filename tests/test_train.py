@@ -354,6 +354,21 @@ def test_killed_run_resumes_from_its_newest_checkpoint(tmp_path, random_model_di
         assert key in first
 
 
+def _ellipsis_trainer(model_dir, spec: dict, tokenizer, checkpoint_dir):
+    """Our trainer on the ellipsis prompt, for calling its generation and scoring directly."""
+    from autothink.train import AutoThinkGRPOTrainer
+
+    return AutoThinkGRPOTrainer(
+        model=str(model_dir),
+        args=grpo_config(spec, str(checkpoint_dir)),
+        train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
+        processing_class=tokenizer,
+        method="autothink",
+        method_params=spec["reward"],
+        generation_prompt="ellipsis",
+    )
+
+
 def test_cpu_rollouts_match_trls_own_generation(tmp_path, random_model_dir):
     """The CPU sampler that drops finished rows returns what TRL's `generate` path returns: at a
     temperature low enough to be greedy, the same token ids for every row, cut after EOS."""
@@ -362,19 +377,10 @@ def test_cpu_rollouts_match_trls_own_generation(tmp_path, random_model_dir):
 
     from autothink.generate import load_tokenizer
     from autothink.prompts import render_prompts
-    from autothink.train import AutoThinkGRPOTrainer
 
     spec = {**json.loads((HELPERS / "train_spec.json").read_text()), "temperature": 1e-4, "max_completion_length": 24}
     tokenizer = load_tokenizer(str(random_model_dir))
-    trainer = AutoThinkGRPOTrainer(
-        model=str(random_model_dir),
-        args=grpo_config(spec, str(tmp_path)),
-        train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
-        processing_class=tokenizer,
-        method="autothink",
-        method_params=spec["reward"],
-        generation_prompt="ellipsis",
-    )
+    trainer = _ellipsis_trainer(random_model_dir, spec, tokenizer, tmp_path)
     prompts = tokenizer(
         render_prompts(tokenizer, ["1+2", "13+4", "7+7", "123+456"], "ellipsis"), add_special_tokens=False
     )["input_ids"]
@@ -404,15 +410,7 @@ def test_length_sorted_scoring_matches_trls(tmp_path, random_model_dir):
 
     spec = json.loads((HELPERS / "train_spec.json").read_text())
     tokenizer = build_tokenizer()
-    trainer = AutoThinkGRPOTrainer(
-        model=str(random_model_dir),
-        args=grpo_config(spec, str(tmp_path)),
-        train_dataset=training_dataset(pd.DataFrame({"problem": ["2+3"], "answer": ["5"]})),
-        processing_class=tokenizer,
-        method="autothink",
-        method_params=spec["reward"],
-        generation_prompt="ellipsis",
-    )
+    trainer = _ellipsis_trainer(random_model_dir, spec, tokenizer, tmp_path)
     rows, prompt_width, completion_width = 2 * ROWS_PER_SCORING_PIECE + 3, 12, 40
     generator = torch.Generator().manual_seed(0)
     ids = torch.randint(5, len(tokenizer), (rows, prompt_width + completion_width), generator=generator)

@@ -17,14 +17,9 @@ from autothink.tiny.distill import build_model
 from autothink.tiny.tokenizer import build_tokenizer
 from autothink.train import AutoThinkGRPOTrainer, grpo_config, training_dataset
 
-ARCH = {
-    "hidden_size": 32,
-    "intermediate_size": 64,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 2,
-    "num_key_value_heads": 1,
-    "max_position_embeddings": 256,
-}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests folder, for its fixtures' model size
+from conftest import SMALL_ARCH as ARCH  # noqa: E402
+
 PROBLEMS = [("2+3", "5", 1), ("41+17", "58", 3), ("123+456", "579", 5)]
 COMPLETIONS = [  # completion text after the ellipsis prompt, per rollout, grouped by prompt
     "</think>\n\n\\boxed{5}",
