@@ -4,16 +4,14 @@ import os
 import re
 
 from autothink.plan import FORCED_MODES, datasets, decision_entries, external_models, prompt_row
-from autothink.plan import released_models, table_entries, trained_model
+from autothink.plan import table_entries, trained_model
 from autothink.prompts import GENERATION_PROMPTS
 from autothink.provenance import seeds
 from autothink.runs import run_spec
 
 RUN = f"results/{config['run_name']}"
 BENCHMARKS = list(config["benchmarks"])
-PROMPTS = list(config["evaluation"]["prompts"])
 TINY = "tiny" in config
-RELEASED = released_models(config)
 EXTERNAL_MODELS = external_models(config)
 TRAIN_RUNS = config.get("train_runs", {})
 DATASETS = datasets(config, RUN)

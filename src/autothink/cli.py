@@ -126,19 +126,14 @@ def cmd_collect(args: argparse.Namespace) -> None:
 
 
 def cmd_budget(args: argparse.Namespace) -> None:
-    import pandas as pd
-
     from autothink.budget import answer_sampling, budget_curve
+    from autothink.evaluate import read_by_benchmark
 
     if not (len(args.benchmarks) == len(args.problems) == len(args.samples)):
         raise SystemExit("autothink budget: give one --problems and one --samples file per --benchmarks name")
     _threads(args.threads)
-    problems = pd.concat(
-        [pd.read_parquet(p).assign(bench=b) for b, p in zip(args.benchmarks, args.problems)], ignore_index=True
-    )
-    samples = pd.concat(
-        [pd.read_parquet(p).assign(bench=b) for b, p in zip(args.benchmarks, args.samples)], ignore_index=True
-    )
+    problems = read_by_benchmark(dict(zip(args.benchmarks, args.problems)))
+    samples = read_by_benchmark(dict(zip(args.benchmarks, args.samples)))
     spec = args.spec
     sampling = answer_sampling(spec["evaluation"]["sampling"], spec["answer_tokens"])
     curve = budget_curve(args.model, problems, samples, args.prompt, spec["budgets"], sampling, spec["evaluation"])
@@ -178,8 +173,7 @@ def _outputs(text: str, names: tuple[str, ...]) -> dict:
 
 
 def cmd_table(args: argparse.Namespace) -> None:
-    import pandas as pd
-
+    from autothink.evaluate import read_by_benchmark
     from autothink.report import table as T
     from autothink.report.decisions import analyse
     from autothink.report.explorer import pick_samples, render
@@ -191,12 +185,8 @@ def cmd_table(args: argparse.Namespace) -> None:
     markdown = T.to_markdown(table)
     samples = load_samples(spec["entries"], spec["level_benchmarks"])
     levels = by_level(samples)
-    golds = pd.concat(
-        [
-            pd.read_parquet(path, columns=["id", "answer"]).assign(bench=bench)
-            for bench, path in spec["explorer"]["problems"].items()
-        ]
-    ).rename(columns={"id": "problem_id", "answer": "gold"})
+    golds = read_by_benchmark(spec["explorer"]["problems"], columns=["id", "answer"])
+    golds = golds.rename(columns={"id": "problem_id", "answer": "gold"})
     explorer = render(pick_samples(samples, golds, spec["explorer"]["per_cell"]), "Sampled responses")
     frames = [
         ("csv", table),

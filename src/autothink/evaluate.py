@@ -72,6 +72,12 @@ def read_benchmarks(paths: list[str | Path], names: list[str], shard: int = 0, s
     return pd.concat(frames, ignore_index=True)
 
 
+def read_by_benchmark(files: dict[str, str | Path], columns: list[str] | None = None) -> pd.DataFrame:
+    """One parquet file per benchmark (name -> file) as one frame with a ``bench`` column."""
+    frames = [pd.read_parquet(path, columns=columns).assign(bench=bench) for bench, path in files.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
 def write_benchmarks(
     samples: pd.DataFrame,
     outputs: dict[str, tuple[str | Path, str | Path]],

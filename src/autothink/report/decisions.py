@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from autothink.evaluate import read_by_benchmark
+
 ORACLES = ("oracle", "oracle_cheap")
 REGRET_COLUMNS = [
     "base_model",
@@ -80,9 +82,7 @@ def analyse(
     rows, regret = [], []
     for entry in entries:
         frames = {
-            part: pd.concat(
-                [pd.read_parquet(entry[part][bench]).assign(bench=bench) for bench in benchmarks], ignore_index=True
-            )
+            part: read_by_benchmark({bench: entry[part][bench] for bench in benchmarks})
             for part in ("chosen", "think", "no_think")
         }
         problems = {part: per_problem(frame) for part, frame in frames.items()}
@@ -113,7 +113,8 @@ def _regret(entry, oracle, chosen_samples, chosen, routed, skip, level_benchmark
     samples = chosen_samples[chosen_samples["bench"].isin(level_benchmarks)].dropna(subset=["level"])
     oracle_skip = skip.rename("oracle_skip")
     samples = samples.join(oracle_skip, on=["bench", "problem_id"])
-    samples = samples.assign(disagrees=(samples["mode"] == "no_think") != samples["oracle_skip"])
+    samples = samples.assign(no_think=samples["mode"] == "no_think")
+    samples = samples.assign(disagrees=samples["no_think"] != samples["oracle_skip"])
     keep = chosen.index.get_level_values("bench").isin(level_benchmarks) & chosen["level"].notna().to_numpy()
     problems = pd.DataFrame(
         {
@@ -130,7 +131,7 @@ def _regret(entry, oracle, chosen_samples, chosen, routed, skip, level_benchmark
         n_problems=("gain", "size"),
     )
     sample_level = samples.assign(level=samples["level"].astype(int)).groupby("level")
-    by_level["no_think_rate"] = sample_level["mode"].apply(lambda modes: (modes == "no_think").mean())
+    by_level["no_think_rate"] = sample_level["no_think"].mean()
     by_level["regret"] = sample_level["disagrees"].mean()
     table = by_level.reset_index().assign(base_model=entry["base_model"], method=entry["method"], oracle=oracle)
     return table[REGRET_COLUMNS]

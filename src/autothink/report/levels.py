@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from autothink.evaluate import read_by_benchmark
 from autothink.report.table import STANDARD_ROW
 
 COLUMNS = ["base_model", "method", "grouping", "level", "no_think_rate", "accuracy", "mean_tokens", "n"]
@@ -23,11 +24,12 @@ PASS_RATE_BUCKETS = 8
 def load_samples(entries: list[dict], benchmarks: list[str]) -> pd.DataFrame:
     """Every sample of the given entries (each naming its ``samples`` file per benchmark) on the
     given benchmarks, tagged with base model and method."""
-    frames = []
-    for entry in entries:
-        for bench in benchmarks:
-            frame = pd.read_parquet(entry["samples"][bench])
-            frames.append(frame.assign(base_model=entry["base_model"], method=entry["method"], bench=bench))
+    frames = [
+        read_by_benchmark({bench: entry["samples"][bench] for bench in benchmarks}).assign(
+            base_model=entry["base_model"], method=entry["method"]
+        )
+        for entry in entries
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
