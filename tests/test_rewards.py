@@ -15,6 +15,7 @@ from autothink.rewards import (
     is_degenerate,
     kimi_length_penalty,
     kimi_reward,
+    laser_d_choose_targets,
     laser_d_targets,
     laser_de_reward,
     laser_reward,
@@ -145,6 +146,20 @@ def test_laser_family():
     bucket_targets = np.array([100, 100, 300, 300])
     out = laser_de_reward([0, 0, 0, 0], [150, 50, 150, 350], [1, 1, 1, 1], bucket_targets, degenerate=[0, 0, 0, 0])
     np.testing.assert_allclose(out, [0.0, -0.5, -0.5, 0.0])
+
+
+def test_laser_d_chooses_targets_per_bucket_on_the_monitor_set():
+    """LASER-D's rule worked by hand: 6 rollouts per prompt, so an easy prompt has at least 4
+    correct responses, a medium one 2, a hard one 1; a bucket's target is the shortest candidate
+    at which floor(that number x share of the bucket's responses within it) >= 1."""
+    correct = [1] * 6 + [1, 1, 1, 0, 0, 0] + [0] * 6  # accuracies 1 (easy), 1/2 (medium), 0 (hard)
+    lengths = [10, 10, 30, 30, 50, 50] + [10, 20, 30, 40, 50, 60] + [10, 20, 30, 40, 50, 70]
+    groups = [0] * 6 + [1] * 6 + [2] * 6
+    chosen = laser_d_choose_targets(correct, lengths, groups, [20, 40, 60])
+    # easy: share <= 20 is 1/3, 4 x 1/3 >= 1; medium: share <= 20 is 1/3, 2 x 1/3 < 1, <= 40 is 2/3;
+    # hard: all six must fit, and 70 exceeds every candidate
+    assert chosen == {"easy": 20.0, "medium": 40.0, "hard": None}
+    assert laser_d_choose_targets(correct[:6], lengths[:6], groups[:6], [20, 40])["medium"] is None  # no medium prompt
 
 
 def test_kimi_per_group():

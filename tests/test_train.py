@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from autothink import rewards as R
 from autothink.config import ConfigError, check_train_runs
@@ -31,6 +32,7 @@ from autothink.train import (
 )
 
 HELPERS = Path(__file__).parent / "helpers"
+ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(HELPERS))
 from shaping_worker import COMPLETIONS, PROBLEMS, rewards_through_trainer  # noqa: E402
 
@@ -223,6 +225,44 @@ def test_each_baseline_trains_a_few_steps(method, tmp_path, random_model_dir):
     assert [entry["step"] for entry in log] == [1, 2]
     for entry in log:  # the reward TRL turned into advantages is the method's reward of the whole batch
         assert entry["reward"] == pytest.approx(entry["rollouts/reward"]) and "balance/p_think" not in entry
+
+
+def test_laser_d_targets_are_chosen_on_a_monitor_set_during_training(tmp_path, random_model_dir, caplog):
+    """With `target_monitor`, LASER-D's targets come from the run's own rollouts on a monitor set,
+    before the first step and again every `every` steps, among the candidates L_T, L_T + interval,
+    ... up to the completion limit (or the batch's longest completion where none fits)."""
+    from autothink.train import train
+
+    spec = {
+        **json.loads((HELPERS / "train_spec.json").read_text()),
+        "reward_method": "laser_d",
+        "reward": {},
+        "prompt": "standard",
+        "steps": 3,
+        "target_monitor": {"problems": 3, "every": 2, "lower_bound": 4, "interval": 4},
+    }
+    problems = pd.DataFrame({"problem": ["1+2", "3+4", "2+2", "5+1"], "answer": ["3", "7", "4", "6"], "level": 1})
+    with caplog.at_level("INFO", logger="autothink.train"):
+        train(str(random_model_dir), problems, str(tmp_path / "model"), str(tmp_path / "run"), spec)
+    choices = [r.getMessage() for r in caplog.records if r.getMessage().startswith("LASER-D targets")]
+    assert len(choices) == 2 and all("from 12 monitor rollouts" in c for c in choices)  # before step 1, after 2
+    log = [json.loads(line) for line in (tmp_path / "model" / "training_log.jsonl").read_text().splitlines()]
+    assert [entry["step"] for entry in log] == [1, 2, 3]
+    for entry in log:
+        targets = [entry[f"laser_d/target_{bucket}"] for bucket in ("easy", "medium", "hard")]
+        assert all(t in (4, 8, 12) or t == entry["completions/max_length"] for t in targets), entry
+
+
+def test_a_target_monitor_needs_a_laser_d_run():
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config["train_runs"]["laser"]["target_monitor"] = {"problems": 8, "every": 2, "lower_bound": 64, "interval": 16}
+    with pytest.raises(ConfigError, match="train_runs.laser.target_monitor chooses the targets of laser_d"):
+        check_train_runs(config)
+    config["train_runs"]["laser"].pop("target_monitor")
+    config["train_runs"]["laser_d"]["target_monitor"] = {"problems": 8, "every": 2, "lower_bound": 500, "interval": 16}
+    config["train_runs"]["laser_d"]["reward"] = {}
+    with pytest.raises(ConfigError, match="lower_bound 500 exceeds max_completion_length 224"):
+        check_train_runs(config)
 
 
 def test_a_kl_coefficient_trains_against_the_initial_model(tmp_path, random_model_dir):

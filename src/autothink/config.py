@@ -12,14 +12,23 @@ class ConfigError(ValueError):
 def check_train_runs(config: dict) -> None:
     """Every run starts from `base` or another run (no cycles), names a known reward method with
     parameters it accepts, and overrides settings only for models the config knows."""
-    from autothink.methods import check_method
+    from autothink.methods import ADAPTIVE_TARGETS, check_method
 
     runs = config.get("train_runs", {})
     if runs and "training" not in config:
         raise ConfigError("train_runs needs the shared `training` settings")
     for name, run in runs.items():
+        params = dict(run["reward"])
+        if "target_monitor" in run:
+            if run["reward_method"] not in ADAPTIVE_TARGETS or "targets" in params:
+                raise ConfigError(
+                    f"train_runs.{name}.target_monitor chooses the targets of {' or '.join(ADAPTIVE_TARGETS)};"
+                    f" this run is {run['reward_method']!r}"
+                    + (" and also sets reward.targets" if "targets" in params else "")
+                )
+            params["targets"] = {}  # chosen during training
         try:
-            check_method(run["reward_method"], run["reward"])
+            check_method(run["reward_method"], params)
         except ValueError as error:
             raise ConfigError(f"train_runs.{name}: {error}") from error
         unknown = set(run.get("overrides", {})) - set(config["base_models"]) - set(config.get("external_models", {}))
@@ -55,6 +64,12 @@ def check_run_settings(config: dict, name: str, base: str) -> None:
         grpo_settings(spec, "checkpoints", world, use_cpu=False)
     except ValueError as error:
         raise ConfigError(f"{where}: {error}") from error
+    monitor = spec.get("target_monitor")
+    if monitor and monitor["lower_bound"] > spec["max_completion_length"]:
+        raise ConfigError(
+            f"{where}: target_monitor.lower_bound {monitor['lower_bound']} exceeds max_completion_length"
+            f" {spec['max_completion_length']}: no target to choose from"
+        )
     unknown = sorted(set(spec.get("grpo", {})) - {field.name for field in fields(GRPOConfig)})
     if unknown:
         raise ConfigError(f"{where}: grpo sets {unknown}, which are not trl.GRPOConfig fields")

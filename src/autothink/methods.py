@@ -107,17 +107,26 @@ def laser(rollouts: Rollouts, *, target_length):
     return R.laser_reward(rollouts.correct, rollouts.lengths, rollouts.formatted, target_length), {}
 
 
+def _bucket_targets(rollouts: Rollouts, targets: dict) -> tuple[np.ndarray, dict[str, float]]:
+    """Each completion's LASER-D target, and the bucket targets in use (logged). A bucket without
+    a target (LASER-D's monitor found none that fits) gets the batch's longest completion."""
+    targets = {bucket: float(rollouts.lengths.max()) if value is None else value for bucket, value in targets.items()}
+    logged = {f"laser_d/target_{bucket}": float(value) for bucket, value in targets.items()}
+    return R.laser_d_targets(rollouts.correct, rollouts.groups, targets), logged
+
+
 def laser_d(rollouts: Rollouts, *, targets):
     """LASER-D: L_T per difficulty bucket (easy / medium / hard) of each prompt, bucketed by the
-    accuracy of its own group in this batch (the paper re-buckets every 20 steps on a monitor set)."""
-    target = R.laser_d_targets(rollouts.correct, rollouts.groups, targets)
-    return R.laser_reward(rollouts.correct, rollouts.lengths, rollouts.formatted, target), {}
+    accuracy of its own group in this batch. ``targets`` are fixed in the config or, with the run's
+    `target_monitor`, re-chosen on a monitor set during training (`autothink.train`), as its paper."""
+    target, logged = _bucket_targets(rollouts, targets)
+    return R.laser_reward(rollouts.correct, rollouts.lengths, rollouts.formatted, target), logged
 
 
 def laser_de(rollouts: Rollouts, *, targets, explore_length=None):
     """LASER-DE: LASER-D plus 0.5 for wrong, non-repetitive completions longer than their bucket's
     target (or than a fixed ``explore_length``, if given)."""
-    target = R.laser_d_targets(rollouts.correct, rollouts.groups, targets)
+    target, logged = _bucket_targets(rollouts, targets)
     rewards = R.laser_de_reward(
         rollouts.correct,
         rollouts.lengths,
@@ -126,7 +135,7 @@ def laser_de(rollouts: Rollouts, *, targets, explore_length=None):
         explore_length=explore_length,
         degenerate=rollouts.degenerate,
     )
-    return rewards, {}
+    return rewards, logged
 
 
 def kimi(rollouts: Rollouts, *, weight=0.4):
@@ -154,6 +163,9 @@ def check_method(name: str, params: dict) -> None:
         inspect.signature(METHODS[name]).bind(None, **params)
     except TypeError as error:
         raise ValueError(f"bad parameters {sorted(params)} for reward method {name!r}: {error}") from error
+
+
+ADAPTIVE_TARGETS = ("laser_d", "laser_de")  # methods whose `targets` a run's `target_monitor` may choose
 
 
 def method_rewards(name: str, rollouts: Rollouts, params: dict) -> tuple[np.ndarray, dict[str, float]]:

@@ -174,18 +174,49 @@ def laser_reward(correct, lengths, formatted, target_length) -> np.ndarray:
     return base + 0.5 * (correct & (lengths <= np.asarray(target_length, dtype=float)))
 
 
-def laser_d_targets(correct, groups, targets: dict[str, float]) -> np.ndarray:
-    """LASER-D: per-completion target length from its group's accuracy bucket.
+LASER_D_BUCKETS = ("easy", "medium", "hard")
 
-    Group accuracy >= 2/3 is "easy", >= 1/3 "medium", else "hard"; ``targets`` maps bucket -> L_T.
-    """
+
+def accuracy_bucket(accuracy: float) -> str:
+    """LASER-D's difficulty bucket of a prompt from its rollouts' accuracy: >= 2/3 "easy", >= 1/3
+    "medium", else "hard". (LASER's monitor puts exactly 1/3 and 2/3 one bucket harder; with 8
+    rollouts no accuracy falls on either.)"""
+    return "easy" if accuracy >= 2 / 3 else "medium" if accuracy >= 1 / 3 else "hard"
+
+
+def laser_d_targets(correct, groups, targets: dict[str, float]) -> np.ndarray:
+    """LASER-D: per-completion target length from its group's accuracy bucket (`accuracy_bucket`);
+    ``targets`` maps bucket -> L_T."""
     correct = np.asarray(correct, dtype=bool)
     out = np.empty(len(correct))
     for members in _group_indices(np.asarray(groups)):
-        accuracy = correct[members].mean()
-        bucket = "easy" if accuracy >= 2 / 3 else "medium" if accuracy >= 1 / 3 else "hard"
-        out[members] = targets[bucket]
+        out[members] = targets[accuracy_bucket(correct[members].mean())]
     return out
+
+
+def laser_d_choose_targets(correct, lengths, groups, candidates) -> dict[str, float | None]:
+    """LASER-D's adaptive targets from one pass over its monitor set (each prompt's rollouts).
+
+    A bucket's target is the shortest candidate length L at which, of the correct responses a
+    prompt of that bucket has at least (k = floor(2n/3) easy, floor(n/3) medium, 1 hard, for n
+    rollouts), at least one is expected to fit: floor(k x share of the bucket's responses of length
+    <= L) >= 1. Easy prompts thus get short targets and hard ones room to think. None where no
+    candidate qualifies or no monitor prompt fell into the bucket: LASER then uses the training
+    batch's longest response, which only the reward step knows.
+    """
+    correct, lengths, groups = np.asarray(correct, dtype=bool), np.asarray(lengths, dtype=float), np.asarray(groups)
+    members_of = _group_indices(groups)
+    n = len(members_of[0]) if members_of else 0
+    needed = {"easy": (2 * n) // 3, "medium": n // 3, "hard": 1}
+    pooled = {bucket: [] for bucket in LASER_D_BUCKETS}
+    for members in members_of:
+        pooled[accuracy_bucket(correct[members].mean())].append(lengths[members])
+    chosen = {}
+    for bucket, parts in pooled.items():
+        share = [np.mean(np.concatenate(parts) <= length) if parts else 0.0 for length in candidates]
+        fits = [length for length, s in zip(candidates, share) if np.floor(needed[bucket] * s + 1e-9) >= 1]
+        chosen[bucket] = float(min(fits)) if fits else None
+    return chosen
 
 
 def laser_de_reward(correct, lengths, formatted, target_length, *, degenerate, explore_length=None) -> np.ndarray:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import torch
 from datasets import Dataset
+from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 from trl.models import unwrap_model_for_generation
 
@@ -41,7 +42,7 @@ from autothink.generate import Sampling, load_tokenizer, sample_rows
 from autothink.judging import judge
 from autothink.methods import Rollouts, method_rewards
 from autothink.prompts import user_message, with_generation_prompt
-from autothink.rewards import is_degenerate, zero_variance_share
+from autothink.rewards import is_degenerate, laser_d_choose_targets, zero_variance_share
 from autothink.runs import STEP_LOG, grpo_settings
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,33 @@ class AutoThinkGRPOTrainer(GRPOTrainer):
             None if aux_losses[0] is None else torch.stack(aux_losses).mean(),
         )
 
+    def monitor_rollouts(self, problems: Dataset) -> Rollouts:
+        """This run's rollouts (its sampler, `rollouts` per prompt) on fixed problems, judged and
+        gathered like a training batch; each process samples an equal share of the problems."""
+        world, rank = self.accelerator.num_processes, self.accelerator.process_index
+        share = len(problems) // world
+        if share == 0:
+            raise ValueError(f"a monitor set of {len(problems)} problems cannot be shared by {world} processes")
+        mine = problems.select(range(rank * share, (rank + 1) * share))
+        n = self.num_generations
+
+        def repeat(column: str) -> list:
+            return [value for value in mine[column] for _ in range(n)]
+
+        prompt_ids, images, fields = self._tokenize_prompts(repeat("prompt"))
+        with torch.no_grad():
+            completion_ids, _ = self._generate_single_turn(prompt_ids, images, fields, n)
+        local = judge_rollouts(
+            self.processing_class.batch_decode(completion_ids, skip_special_tokens=True),
+            completion_ids,
+            repeat("answer"),
+            repeat("level"),
+            prompt=self.generation_prompt,
+            eos_token_id=self.processing_class.eos_token_id,
+        )
+        gathered = self.accelerator.gather(torch.as_tensor(local, dtype=torch.float64, device=self.accelerator.device))
+        return Rollouts.from_matrix(gathered.cpu().numpy(), n)
+
     def _calculate_rewards(self, inputs, prompts, completions, completion_ids_list):
         texts = [c[0]["content"] if isinstance(c, list) else c for c in completions]
         local = judge_rollouts(
@@ -196,6 +224,36 @@ class AutoThinkGRPOTrainer(GRPOTrainer):
         for name, value in {**rollout_metrics(rollouts, rewards), **extras}.items():
             self._metrics[mode][name].append(value)
         return torch.as_tensor(rewards, dtype=torch.float32, device=device)[:, None]
+
+
+class TargetMonitor(TrainerCallback):
+    """LASER-D's adaptive targets, as its paper and code choose them: before the first step and
+    every `every` generation steps, sample the run's rollouts on a fixed monitor set of training
+    problems and re-choose each difficulty bucket's target among `candidates`
+    (`autothink.rewards.laser_d_choose_targets`); the next batches are rewarded with them. A resumed
+    run chooses afresh from the resumed model."""
+
+    def __init__(self, trainer: AutoThinkGRPOTrainer, problems: Dataset, every: int, candidates: list[int]):
+        self.trainer, self.problems, self.every, self.candidates = trainer, problems, every, candidates
+
+    def choose(self) -> None:
+        rollouts = self.trainer.monitor_rollouts(self.problems)
+        targets = laser_d_choose_targets(rollouts.correct, rollouts.lengths, rollouts.groups, self.candidates)
+        self.trainer.method_params["targets"] = targets
+        log.info("LASER-D targets from %d monitor rollouts: %s", len(rollouts.correct), targets)
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.choose()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        updates_per_generation = args.steps_per_generation // args.gradient_accumulation_steps
+        if state.global_step % (self.every * updates_per_generation) == 0 and state.global_step < state.max_steps:
+            self.choose()
+
+
+def monitor_candidates(monitor: dict, max_completion_length: int) -> list[int]:
+    """LASER-D's candidate targets: from its lower bound L_T up to the completion limit, `interval` apart."""
+    return list(range(monitor["lower_bound"], max_completion_length + 1, monitor["interval"]))
 
 
 def training_dataset(problems: pd.DataFrame) -> Dataset:
@@ -303,6 +361,11 @@ def train(init_model: str, problems: pd.DataFrame, out_dir: str, run_dir: str, s
         method_params=spec["reward"],
         generation_prompt=spec["prompt"],
     )
+    monitor = spec.get("target_monitor")
+    if monitor:
+        sample = problems.sample(n=min(monitor["problems"], len(problems)), random_state=spec["seed"])
+        candidates = monitor_candidates(monitor, spec["max_completion_length"])
+        trainer.add_callback(TargetMonitor(trainer, training_dataset(sample), monitor["every"], candidates))
     if trainer.accelerator.is_main_process:
         claim_run_dir(Path(run_dir), run_fingerprint(init_model, spec))
     trainer.accelerator.wait_for_everyone()
