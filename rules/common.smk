@@ -4,7 +4,7 @@ import os
 import re
 
 from autothink.plan import FORCED_MODES, datasets, decision_entries, external_models, prompt_row
-from autothink.plan import table_entries, trained_model
+from autothink.plan import seed_entries, table_entries, trained_model
 from autothink.prompts import GENERATION_PROMPTS
 from autothink.provenance import seeds
 from autothink.runs import run_spec
@@ -111,15 +111,21 @@ def dataset_input(wildcards):
     return [source] if source.startswith(f"{RUN}/") else []
 
 
+def repeat_seed(wildcards):
+    """The repeat seed of a training job (`train_seed`), None for the first seed's (`train`)."""
+    return int(wildcards.seed) if "seed" in wildcards.keys() else None
+
+
 def train_spec(wildcards):
     """A run's settings: the shared `training` ones, the run's own, then its per-model overrides."""
-    return run_spec(config, wildcards.run, wildcards.base)
+    return run_spec(config, wildcards.run, wildcards.base, repeat_seed(wildcards))
 
 
 def train_init(wildcards):
-    """The model a run starts from: its base model or the same base model trained by `init`."""
+    """The model a run starts from: its base model or the same base model trained by `init` (with
+    the same seed)."""
     init = TRAIN_RUNS[wildcards.run]["init"]
-    model = wildcards.base if init == "base" else trained_model(wildcards.base, init)
+    model = wildcards.base if init == "base" else trained_model(wildcards.base, init, repeat_seed(wildcards))
     return EXTERNAL_MODELS.get(model, model_dir(model))
 
 
@@ -134,9 +140,12 @@ def train_input(wildcards):
 TABLE_ENTRIES = table_entries(config)
 
 
+SEED_ENTRIES = seed_entries(config)
+
+
 def final_outputs():
     outputs = []
-    for entry in TABLE_ENTRIES:
+    for entry in TABLE_ENTRIES + SEED_ENTRIES:
         outputs += [evaluation_file("metrics", entry["model"], entry["prompt"], bench) for bench in BENCHMARKS]
     if TINY:
         outputs += [f"{RUN}/tiny/distilled_profile.json"]
@@ -174,6 +183,7 @@ def with_files(entry):
 
 
 REPORT_ENTRIES = [with_files(entry) for entry in TABLE_ENTRIES]
+SEED_REPORT_ENTRIES = [with_files(entry) for entry in SEED_ENTRIES]
 
 
 def decision_files(entry):
@@ -192,6 +202,7 @@ BUDGET_ENTRIES = [entry for entry in TABLE_ENTRIES if entry["method"] in config[
 def table_spec():
     spec = {
         "entries": REPORT_ENTRIES,
+        "seed_entries": SEED_REPORT_ENTRIES,
         "benchmarks": BENCHMARKS,
         "level_benchmarks": config["report"]["level_benchmarks"],
         "decisions": DECISION_ENTRIES,

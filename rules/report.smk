@@ -3,7 +3,7 @@
 
 rule table:
     input:
-        metrics=[e["metrics"][b] for e in REPORT_ENTRIES for b in BENCHMARKS],
+        metrics=[e["metrics"][b] for e in REPORT_ENTRIES + SEED_REPORT_ENTRIES for b in BENCHMARKS],
         samples=[e["samples"][b] for e in REPORT_ENTRIES for b in config["report"]["level_benchmarks"]],
         decisions=[e[part][b] for e in DECISION_ENTRIES for part in ("chosen", *FORCED_MODES) for b in BENCHMARKS],
         problems=[prepared_dataset(b) for b in config["report"]["level_benchmarks"]],
@@ -18,6 +18,7 @@ rule table:
             f"{RUN}/think_rate_by_level.csv", caption="../report/captions/levels.rst", category="3. Mode by difficulty"
         ),
         compared=f"{RUN}/paper_vs_reproduced.csv",
+        seeds=f"{RUN}/table1_seeds.csv",
         decisions=report(
             f"{RUN}/decision_regret.csv", caption="../report/captions/decisions.rst", category="3. Mode by difficulty"
         ),

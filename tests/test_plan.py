@@ -21,6 +21,7 @@ def test_default_config_plans_prompt_rows_then_trained_rows(default_config):
         source="trained",
         model="tiny-r1.autothink_stage3",
         prompt="ellipsis",
+        seed=0,  # the training seed
     )
     assert entries[methods.index("laser")]["prompt"] == "standard"  # a run's own prompt beats training.prompt
 
@@ -48,6 +49,16 @@ def test_other_eval_prompts_get_their_own_rows_and_share_one_evaluation_per_prom
     assert evaluations[("a", "a")] == ["standard", "no_thinking", "ellipsis"]
     assert evaluations[("b", "b.stage3")] == ["ellipsis", "standard"]
     assert plan.external_models(config) == {"public": "org/public"}
+
+
+def test_repeat_seeds_repeat_every_trained_row_and_its_evaluation(default_config):
+    config = {**default_config, "repeat_seeds": [3]}
+    repeats = plan.seed_entries(config)
+    trained = [e for e in plan.table_entries(config) if e["source"] == "trained"]
+    assert [e["model"] for e in repeats] == [e["model"] + ".seed3" for e in trained]
+    assert {e["seed"] for e in repeats} == {3} and [e["method"] for e in repeats] == [e["method"] for e in trained]
+    assert plan.evaluations(config)[("tiny-r1", "tiny-r1.autothink_stage3.seed3")] == ["ellipsis"]
+    assert plan.seed_entries(default_config) == []
 
 
 def test_tiny_splits_are_planned_under_the_run(default_config):

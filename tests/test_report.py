@@ -123,6 +123,30 @@ def test_the_base_models_prompt_rows_have_no_e_f1(tmp_path):
     )
 
 
+def test_repeat_seeds_give_the_mean_and_spread_of_each_trained_row(tmp_path):
+    """A trained row over three training seeds: Table 1 shows the mean cells (averages and E-F1
+    from them), the seed count and the standard deviation over seeds; table1_seeds.csv each seed."""
+    accuracies = {"m.autothink_stage3": 0.6, "m.autothink_stage3.seed1": 0.7, "m.autothink_stage3.seed2": 0.8}
+    for model, acc in accuracies.items():
+        _write_metrics(tmp_path, model, "ellipsis", acc, 40 + 10 * (acc > 0.65))
+    for (model, prompt), (acc, tok) in zip([("m", "standard"), ("m", "no_thinking")], [(0.5, 100), (0.3, 10)]):
+        _write_metrics(tmp_path, model, prompt, acc, tok)
+    entries = _with_files([{**e, "seed": 0} if e["source"] == "trained" else e for e in ENTRIES], tmp_path)
+    repeats = _with_files([{**ENTRIES[2], "model": f"m.autothink_stage3.seed{k}", "seed": k} for k in (1, 2)], tmp_path)
+    table, intervals, _, seeds = T.build({"entries": entries, "seed_entries": repeats, "benchmarks": BENCHES})
+    row = table.set_index("method").loc["autothink_stage3"]
+    assert row.avg_acc == pytest.approx(70) and row.avg_tok == pytest.approx(140 / 3)
+    assert (
+        row.seeds == 3
+        and row.avg_acc_sd == pytest.approx(10)
+        and row.avg_tok_sd == pytest.approx(np.std([40, 50, 50], ddof=1))
+    )
+    assert list(seeds["seed"]) == [0, 1, 2] and list(seeds["avg_acc"]) == pytest.approx([60, 70, 80])
+    assert row.e_f1_sd == pytest.approx(seeds["e_f1"].std())
+    assert "autothink_stage3" not in set(intervals["method"])  # one seed's bootstrap interval is not the row's
+    assert "| 3 |" in T.to_markdown(table)
+
+
 def test_missing_metrics_are_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="m.autothink_stage3 under the ellipsis prompt on math500"):
         T.measured_rows(_with_files(ENTRIES[2:], tmp_path), BENCHES)

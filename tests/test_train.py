@@ -319,6 +319,13 @@ def test_train_runs_are_checked():
         check_train_runs(config)
 
 
+def test_a_repeat_seed_must_be_a_new_seed():
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config["repeat_seeds"] = [1, 0]
+    with pytest.raises(ConfigError, match="repeat_seeds lists 0, the seed train_runs.autothink_stage1"):
+        check_train_runs(config)
+
+
 def test_checkpoints_of_other_settings_are_not_resumed(tmp_path, random_model_dir):
     spec = json.loads((HELPERS / "train_spec.json").read_text())
     model = tmp_path / "model"  # a copy: the test rebuilds it, and the fixture is shared

@@ -46,6 +46,25 @@ def test_default_dag_dry_runs(tmp_path):
     assert "evaluate_shard" not in result.stdout and "collect_shards" not in result.stdout
 
 
+def test_repeat_seeds_train_every_run_again_per_seed(tmp_path, default_config):
+    """`repeat_seeds: [1, 2]` trains every run twice more, each stage chain within its own seed,
+    evaluates the repeats like the first seed's models and hands all of them to Table 1."""
+    config = write_config(tmp_path, {**default_config, "repeat_seeds": [1, 2]})
+    result = snakemake(
+        "-n", "--printshellcmds", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(config)
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    jobs = dry_run_jobs(result.stdout)
+    runs = default_config["train_runs"]
+    seeded = {job["output"].split("/")[-1]: job["shell"] for job in jobs if job["rule"] == "train_seed"}
+    assert set(seeded) == {f"tiny-r1.{run}.seed{k}" for run in runs for k in (1, 2)}
+    stage2 = seeded["tiny-r1.autothink_stage2.seed2"]
+    assert "--init results/tiny/models/tiny-r1.autothink_stage1.seed2 " in stage2 and '"seed": 2' in stage2
+    assert sum(job["rule"] == "train" for job in jobs) == len(runs)  # the first seed's runs, named as ever
+    table = next(job["shell"] for job in jobs if job["rule"] == "table")
+    assert "tiny-r1.autothink_stage3.seed2/ellipsis/aime24.json" in table and "table1_seeds.csv" in table
+
+
 def test_unknown_config_key_is_named(tmp_path, default_config):
     bad = {**default_config, "tiny": {**default_config["tiny"], "stepz": 3}}
     result = snakemake(

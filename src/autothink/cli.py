@@ -159,7 +159,19 @@ def cmd_train(args: argparse.Namespace) -> None:
     log.info("trained: %s", summary)
 
 
-TABLE_OUTPUTS = ("csv", "intervals", "md", "tex", "html", "levels", "compared", "decisions", "explorer", "provenance")
+TABLE_OUTPUTS = (
+    "csv",
+    "intervals",
+    "md",
+    "tex",
+    "html",
+    "levels",
+    "compared",
+    "seeds",
+    "decisions",
+    "explorer",
+    "provenance",
+)
 PLOTS = ("accuracy_vs_tokens", "no_think_by_level", "stage_curves", "length_distributions", "decisions_by_level")
 
 
@@ -181,7 +193,7 @@ def cmd_table(args: argparse.Namespace) -> None:
 
     spec, out = args.spec, _outputs(args.outputs, TABLE_OUTPUTS)
     oracles, regret = analyse(spec["decisions"], spec["benchmarks"], spec["level_benchmarks"], spec["oracle_tolerance"])
-    table, intervals, compared = T.build(spec, oracles)
+    table, intervals, compared, seeds = T.build(spec, oracles)
     markdown = T.to_markdown(table)
     samples = load_samples(spec["entries"], spec["level_benchmarks"])
     levels = by_level(samples)
@@ -192,6 +204,7 @@ def cmd_table(args: argparse.Namespace) -> None:
         ("csv", table),
         ("intervals", intervals),
         ("compared", compared),
+        ("seeds", seeds),
         ("levels", levels),
         ("decisions", regret),
     ]
@@ -202,7 +215,7 @@ def cmd_table(args: argparse.Namespace) -> None:
     write_text(out["tex"], T.to_latex(table))
     write_text(out["html"], T.to_html(table, intervals))
     write_text(out["explorer"], explorer)
-    made = [Path(e["metrics"][b]) for e in spec["entries"] for b in spec["benchmarks"]]
+    made = [Path(e["metrics"][b]) for e in spec["entries"] + spec["seed_entries"] for b in spec["benchmarks"]]
     made += [
         Path(model, TRAINING_SUMMARY)
         for model in spec["provenance"]["models"]

@@ -45,6 +45,12 @@ def check_train_runs(config: dict) -> None:
                 raise ConfigError(f"train_runs form a cycle: {' -> '.join(seen + [run['init']])}")
             seen.append(run["init"])
             run = runs[run["init"]]
+    for seed in config.get("repeat_seeds", []):
+        clash = [
+            f"train_runs.{name}" for name in runs if run_spec(config, name, config["base_models"][0])["seed"] == seed
+        ]
+        if clash:
+            raise ConfigError(f"repeat_seeds lists {seed}, the seed {', '.join(clash)} already trains with")
     for name in runs:  # once every run is well-formed: the settings each becomes, per base model
         for base in config["base_models"]:
             check_run_settings(config, name, base)

@@ -9,12 +9,13 @@ paper's budget: ~700 H100-hours for the three stages on R1-Distill-1.5B.
 
 from __future__ import annotations
 
+from itertools import product
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from autothink.plan import datasets, evaluations, trained_model
+from autothink.plan import datasets, evaluations, repeat_seeds, trained_model
 from autothink.runs import run_spec
 
 
@@ -50,15 +51,15 @@ def estimate(config: dict) -> pd.DataFrame:
     fraction = compute["mean_completion_fraction"]
     rows = []
     for base in config["base_models"]:
-        for name in config.get("train_runs", {}):
-            spec = run_spec(config, name, base)
+        for name, seed in product(config.get("train_runs", {}), [None, *repeat_seeds(config)]):
+            spec = run_spec(config, name, base, seed)
             completions = spec["steps"] * spec["prompts_per_step"] * spec["rollouts"]
             tokens = completions * fraction * spec["max_completion_length"]
             hours = tokens / _throughput(compute["train_tokens_per_gpu_s"], base, "train_tokens_per_gpu_s") / 3600
             rows.append(
                 {
                     "rule": "train",
-                    "model": trained_model(base, name),
+                    "model": trained_model(base, name, seed),
                     "jobs": 1,
                     "completions": completions,
                     "tokens": tokens,

@@ -8,11 +8,18 @@ is the rules' business (the result layout lives in `rules/common.smk`).
 from __future__ import annotations
 
 from autothink.prompts import GENERATION_PROMPTS
+from autothink.runs import run_spec
 
 
-def trained_model(base: str, run: str) -> str:
-    """Trained models are named `<base model>.<run>`."""
-    return f"{base}.{run}"
+def trained_model(base: str, run: str, seed=None) -> str:
+    """Trained models are named `<base model>.<run>`; a repetition with another training seed
+    (`repeat_seeds`) `<base model>.<run>.seed<k>`."""
+    return f"{base}.{run}" + ("" if seed is None else f".seed{seed}")
+
+
+def repeat_seeds(config: dict) -> list[int]:
+    """Further training seeds: every training run is repeated with each (`repeat_seeds`, default none)."""
+    return list(config.get("repeat_seeds", []))
 
 
 def prompt_row(prompt: str) -> str:
@@ -78,6 +85,7 @@ def table_entries(config: dict) -> list[dict]:
                         source="trained",
                         model=trained_model(base, run_name),
                         prompt=prompt,
+                        seed=run_spec(config, run_name, base)["seed"],
                     )
                 )
         for name, released in released_models(config).items():
@@ -92,6 +100,17 @@ def table_entries(config: dict) -> list[dict]:
                     )
                 )
     return entries
+
+
+def seed_entries(config: dict) -> list[dict]:
+    """The trained rows of Table 1 again, once per repeat seed, with the seed's model: Table 1
+    shows their mean and spread over seeds; the other analyses use the first seed's models."""
+    return [
+        {**entry, "model": f"{entry['model']}.seed{seed}", "seed": seed}
+        for seed in repeat_seeds(config)
+        for entry in table_entries(config)
+        if entry["source"] == "trained"
+    ]
 
 
 FORCED_MODES = {"think": "standard", "no_think": "no_thinking"}  # the prompts that force each mode
@@ -110,7 +129,8 @@ def evaluations(config: dict) -> dict[tuple[str, str], list[str]]:
     number of table rows share it; forced-mode evaluations included."""
     planned: dict[tuple[str, str], list[str]] = {}
     forced = [(entry, prompt) for entry in decision_entries(config) for prompt in FORCED_MODES.values()]
-    for entry, prompt in [(entry, entry["prompt"]) for entry in table_entries(config)] + forced:
+    rows = table_entries(config) + seed_entries(config)
+    for entry, prompt in [(entry, entry["prompt"]) for entry in rows] + forced:
         prompts = planned.setdefault((entry["base_model"], entry["model"]), [])
         if prompt not in prompts:
             prompts.append(prompt)

@@ -65,6 +65,7 @@ def seeds(config: dict) -> dict:
     """Every seed of a config, by key."""
     found = {
         "training.seed": config.get("training", {}).get("seed"),
+        "repeat_seeds": config.get("repeat_seeds") or None,
         "evaluation.sampling.seed": config["evaluation"]["sampling"]["seed"],
     }
     if "tiny" in config:

@@ -15,10 +15,13 @@ TRAINING_SUMMARY = "training_summary.json"  # steps, run time, resumption, envir
 WORKFLOW_KEYS = ("init", "eval_prompts", "overrides", "gpus", "launcher")
 
 
-def run_spec(config: dict, run: str, base: str) -> dict:
-    """A run's settings for one base model: the shared `training` ones, the run's own, then its overrides."""
+def run_spec(config: dict, run: str, base: str, seed: int | None = None) -> dict:
+    """A run's settings for one base model: the shared `training` ones, the run's own, then its
+    overrides; ``seed`` (a repeat seed) replaces the training seed."""
     entry = config["train_runs"][run]
     spec = {**config["training"], **entry, **entry.get("overrides", {}).get(base, {})}
+    if seed is not None:
+        spec["seed"] = seed
     for key in WORKFLOW_KEYS:
         spec.pop(key, None)
     return spec

@@ -50,7 +50,8 @@ def accuracy_vs_tokens(
     table: pd.DataFrame, intervals: pd.DataFrame, base_model: str, budget_curves: dict[str, pd.DataFrame] | None = None
 ):
     """Average accuracy against average tokens for one base model's measured rows. Error bars are
-    the mean of the per-benchmark 95% intervals' half-widths (a summary, not an exact interval).
+    the mean of the per-benchmark 95% intervals' half-widths (a summary, not an exact interval), or
+    for rows averaged over several training seeds the standard deviation over the seeds.
     Thinking-budget curves (`autothink.budget`), averaged over benchmarks like the rows, are drawn
     as dotted lines through their budgets."""
     rows = table[(table["base_model"] == base_model) & table["avg_acc"].notna() & table["avg_tok"].notna()].reset_index(
@@ -67,6 +68,8 @@ def accuracy_vs_tokens(
             ci = spans.loc[key]
             yerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_acc_lo")])
             xerr = np.nanmean([(ci[c.replace("_lo", "_hi")] - ci[c]) / 2 for c in ci.index if c.endswith("_tok_lo")])
+        if row.get("seeds", 1) > 1:
+            xerr, yerr = row["avg_tok_sd"], row["avg_acc_sd"]
         marker = {"evaluated": "s", "trained": "o", "oracle": "*"}.get(row["source"], "^")
         ax.errorbar(
             row["avg_tok"],

@@ -147,11 +147,67 @@ def paper_vs_reproduced(
     )
 
 
-def build(spec: dict, oracle_rows: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+SPREAD = ["avg_acc", "avg_tok", "e_f1"]  # columns whose spread over training seeds Table 1 shows
+
+
+def per_seed(rows: pd.DataFrame, seeded: pd.DataFrame, benchmarks: list[str]) -> pd.DataFrame:
+    """Every trained row once per training seed, with its own averages and E-F1 (against the same,
+    unseeded, prompt rows of its base model): `table1_seeds.csv`. ``rows`` are the first seed's
+    table rows, ``seeded`` the repeats' (both with a `seed` column)."""
+    prompt_rows = rows[rows["source"] != "trained"]
+    tables = [
+        with_averages_and_e_f1(pd.concat([prompt_rows, trained], ignore_index=True), benchmarks)
+        .loc[lambda t: t["source"] == "trained"]
+        .assign(seed=trained["seed"].to_numpy())
+        for _, trained in pd.concat([rows[rows["source"] == "trained"], seeded]).groupby("seed", sort=False)
+    ]
+    columns = ["base_model", "method", "source", "seed"]
+    if not tables:
+        return pd.DataFrame(columns=columns + SPREAD)
+    table = pd.concat(tables, ignore_index=True)
+    return table[columns + [c for c in table.columns if c not in columns]]
+
+
+def mean_over_seeds(rows: pd.DataFrame, seeds: pd.DataFrame) -> pd.DataFrame:
+    """Table rows with each trained row's per-benchmark cells averaged over its seeds (the averages
+    and E-F1 are then computed from the means, as for any row), in the same order."""
+    cells = [c for c in rows.columns if c.endswith(("_acc", "_tok"))]
+    means = seeds.groupby(KEYS, sort=False)[cells].mean()
+    out = rows.astype({c: float for c in cells})
+    trained = out["source"] == "trained"
+    keys = pd.MultiIndex.from_frame(out.loc[trained, KEYS])
+    out.loc[trained, cells] = means.loc[keys, cells].to_numpy()
+    return out
+
+
+def with_spread(table: pd.DataFrame, seeds: pd.DataFrame) -> pd.DataFrame:
+    """Table 1 plus how many training seeds each trained row averages and the standard deviation
+    over them of its average accuracy, tokens and E-F1 (`<column>_sd`)."""
+    spread = seeds.groupby(KEYS, sort=False)[SPREAD].agg(["count", "std"])
+    table = table.copy()
+    key = pd.MultiIndex.from_frame(table[KEYS])
+    known = key.isin(spread.index)
+    table["seeds"] = np.where(known, spread.reindex(key)[("avg_acc", "count")].to_numpy(), np.nan)
+    for column in SPREAD:
+        table[f"{column}_sd"] = spread.reindex(key)[(column, "std")].to_numpy()
+    return table
+
+
+def build(spec: dict, oracle_rows: pd.DataFrame | None = None) -> tuple[pd.DataFrame, ...]:
     """Table 1 (measured rows, any oracle rows, then any reported-only rows, grouped by base model
-    in config order), its intervals, and the paper-vs-reproduced comparison (empty without a
-    reference)."""
+    in config order), its intervals, the paper-vs-reproduced comparison (empty without a
+    reference), and the trained rows per training seed. With repeat seeds, a trained row shows the
+    mean over its seeds with their count and spread, and its bootstrap interval (one seed's) is left out."""
     rows, intervals = measured_rows(spec["entries"], spec["benchmarks"])
+    seed_entries = spec.get("seed_entries", [])
+    seeded, _ = measured_rows(seed_entries, spec["benchmarks"])
+    rows["seed"] = [entry.get("seed") for entry in spec["entries"]]
+    seeded["seed"] = [entry["seed"] for entry in seed_entries]
+    seeds = per_seed(rows, seeded, spec["benchmarks"])
+    rows = rows.drop(columns="seed")
+    if seed_entries:
+        rows = mean_over_seeds(rows, seeds)
+        intervals = intervals[~intervals["source"].eq("trained")]
     if oracle_rows is not None and not oracle_rows.empty:
         rows = pd.concat([rows, oracle_rows], ignore_index=True)
     reference = spec.get("reference")
@@ -163,11 +219,13 @@ def build(spec: dict, oracle_rows: pd.DataFrame | None = None) -> tuple[pd.DataF
     order = {name: i for i, name in enumerate(dict.fromkeys(e["base_model"] for e in spec["entries"]))}
     rows = rows.sort_values("base_model", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
     table = with_averages_and_e_f1(rows, spec["benchmarks"])
+    if seed_entries:
+        table = with_spread(table, seeds)
     if reference:
         compared = paper_vs_reproduced(table, paper, reference["base_models"], reference["benchmarks"])
     else:  # the tiny world has no published numbers to compare with
         compared = pd.DataFrame(columns=["base_model", "method", "source"])
-    return table, intervals, compared
+    return table, intervals, compared, seeds
 
 
 def best_by_column(table: pd.DataFrame) -> dict[str, set[int]]:
@@ -175,7 +233,7 @@ def best_by_column(table: pd.DataFrame) -> dict[str, set[int]]:
     highest accuracy and E-F1, fewest tokens. Reported-only rows do not compete."""
     best: dict[str, set[int]] = {}
     measured = table["source"].isin(["evaluated", "trained", "released_checkpoint"])
-    for column in table.columns[len(KEYS) :]:
+    for column in [c for c in table.columns if c.endswith(("_acc", "_tok")) or c == "e_f1"]:
         best[column] = set()
         for _, group in table[measured].groupby("base_model"):
             values = pd.to_numeric(group[column], errors="coerce").dropna()
@@ -193,7 +251,7 @@ def _cell(value, column: str) -> str:
         return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:.0f}" if column.endswith("_tok") else f"{value:.1f}"
+    return f"{value:.0f}" if column.endswith("_tok") or column == "seeds" else f"{value:.1f}"
 
 
 def to_markdown(table: pd.DataFrame) -> str:
