@@ -105,6 +105,12 @@ CPU_TRAINING = {
     },
 }
 CPU_RUN = {"steps": 2, "prompts_per_step": 2, "rollouts": 2, "max_completion_length": 8}
+CPU_MONITOR = {"problems": 2, "every": 1, "lower_bound": 4, "interval": 2}  # LASER-D's, within the 8 tokens
+
+
+def cpu_run(run: dict) -> dict:
+    """A paper run's CPU budget (and its LASER-D monitor, if it has one, shrunk to fit)."""
+    return {**CPU_RUN, **({"target_monitor": CPU_MONITOR} if "target_monitor" in run else {})}
 
 
 def cpu_overlay(files: dict[str, Path], n: int, models: Path, random_model_dir: Path) -> dict:
@@ -119,7 +125,7 @@ def cpu_overlay(files: dict[str, Path], n: int, models: Path, random_model_dir: 
         "datasets": {name: {"source": str(path), "count": n} for name, path in files.items()},
         "evaluation": {**CPU_EVALUATION, "shards": 2},
         "training": CPU_TRAINING,
-        "train_runs": {name: CPU_RUN for name in PAPER["train_runs"]},
+        "train_runs": {name: cpu_run(run) for name, run in PAPER["train_runs"].items()},
     }
 
 
