@@ -467,6 +467,14 @@ def test_compute_estimate_matches_the_papers_budget():
     assert "total:" in result.stdout
 
 
+def test_the_estimate_counts_laser_ds_monitor_passes():
+    from autothink.estimate import monitor_completions
+
+    spec = {"steps": 30, "rollouts": 8, "target_monitor": {"problems": 64, "every": 10}}
+    assert monitor_completions(spec) == 3 * 64 * 8  # before step 1, after steps 10 and 20 (not after 30)
+    assert monitor_completions({"steps": 30, "rollouts": 8}) == 0
+
+
 @pytest.mark.parametrize(
     "configfile, env", [("config/config.yaml", "envs/cpu.yaml"), ("config/paper.yaml", "envs/gpu.yaml")]
 )

@@ -43,6 +43,16 @@ def _throughput(table: dict, model: str, what: str) -> float:
     return float(table[model])
 
 
+def monitor_completions(spec: dict) -> int:
+    """Rollouts a run samples on LASER-D's monitor set (`target_monitor`): before the first step
+    and every `every` steps after it, except after the last."""
+    monitor = spec.get("target_monitor")
+    if not monitor:
+        return 0
+    passes = 1 + (spec["steps"] - 1) // monitor["every"]
+    return passes * monitor["problems"] * spec["rollouts"]
+
+
 def estimate(config: dict) -> pd.DataFrame:
     """One row per (rule, model) of the workflow plan: jobs, completions, generated tokens and GPU-hours."""
     compute = config.get("compute")
@@ -53,7 +63,7 @@ def estimate(config: dict) -> pd.DataFrame:
     for base in config["base_models"]:
         for name, seed in product(config.get("train_runs", {}), [None, *repeat_seeds(config)]):
             spec = run_spec(config, name, base, seed)
-            completions = spec["steps"] * spec["prompts_per_step"] * spec["rollouts"]
+            completions = spec["steps"] * spec["prompts_per_step"] * spec["rollouts"] + monitor_completions(spec)
             tokens = completions * fraction * spec["max_completion_length"]
             hours = tokens / _throughput(compute["train_tokens_per_gpu_s"], base, "train_tokens_per_gpu_s") / 3600
             rows.append(
