@@ -63,9 +63,14 @@ def estimate(config: dict) -> pd.DataFrame:
     for base in config["base_models"]:
         for name, seed in product(config.get("train_runs", {}), [None, *repeat_seeds(config)]):
             spec = run_spec(config, name, base, seed)
-            completions = spec["steps"] * spec["prompts_per_step"] * spec["rollouts"] + monitor_completions(spec)
+            trained = spec["steps"] * spec["prompts_per_step"] * spec["rollouts"]
+            monitored = monitor_completions(spec)  # sampled only: at the evaluation's throughput
+            completions = trained + monitored
             tokens = completions * fraction * spec["max_completion_length"]
-            hours = tokens / _throughput(compute["train_tokens_per_gpu_s"], base, "train_tokens_per_gpu_s") / 3600
+            hours = (
+                trained / _throughput(compute["train_tokens_per_gpu_s"], base, "train_tokens_per_gpu_s")
+                + monitored / _throughput(compute["eval_tokens_per_gpu_s"], base, "eval_tokens_per_gpu_s")
+            ) * (fraction * spec["max_completion_length"] / 3600)
             rows.append(
                 {
                     "rule": "train",
