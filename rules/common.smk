@@ -129,6 +129,11 @@ def train_init(wildcards):
     return EXTERNAL_MODELS.get(model, model_dir(model))
 
 
+def train_run_dir(wildcards):
+    """Where a run keeps its checkpoints (not an output: a killed job resumes from them)."""
+    return f"{RUN}/train/{trained_model(wildcards.base, wildcards.run, repeat_seed(wildcards))}"
+
+
 def train_input(wildcards):
     inputs = {"problems": prepared_dataset("train")}
     init = train_init(wildcards)

@@ -24,7 +24,7 @@ rule train:
     params:
         init=train_init,
         spec=lambda wildcards: as_json(train_spec(wildcards)),
-        run_dir=f"{RUN}/train/{{base}}.{{run}}",
+        run_dir=train_run_dir,
         pin_gpus=pin_gpus,
     shell:  # the launcher may name the job's resources, e.g. --num_processes {resources.gpu}
         f"{{params.pin_gpus}}{TRAIN_LAUNCHER} autothink.cli train --spec {{params.spec:q}} --init {{params.init:q}}"
@@ -40,12 +40,3 @@ use rule train as train_seed with:
         f"{RUN}/logs/train/{{base}}.{{run}}.seed{{seed}}.log",
     benchmark:
         f"{RUN}/timings/train/{{base}}.{{run}}.seed{{seed}}.tsv"
-    wildcard_constraints:
-        base="|".join(re.escape(m) for m in config["base_models"]),
-        run="|".join(TRAIN_RUNS) or "^$",
-        seed=r"\d+",
-    params:
-        init=train_init,
-        spec=lambda wildcards: as_json(train_spec(wildcards)),
-        run_dir=f"{RUN}/train/{{base}}.{{run}}.seed{{seed}}",
-        pin_gpus=pin_gpus,

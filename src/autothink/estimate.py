@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from autothink.plan import datasets, evaluations, repeat_seeds, trained_model
-from autothink.runs import run_spec
+from autothink.runs import monitor_after, run_spec
 
 
 def merged_config(paths: list[str]) -> dict:
@@ -49,7 +49,7 @@ def monitor_completions(spec: dict) -> int:
     monitor = spec.get("target_monitor")
     if not monitor:
         return 0
-    passes = 1 + (spec["steps"] - 1) // monitor["every"]
+    passes = 1 + sum(monitor_after(step, spec["steps"], monitor["every"]) for step in range(1, spec["steps"] + 1))
     return passes * monitor["problems"] * spec["rollouts"]
 
 

@@ -17,6 +17,12 @@ def trained_model(base: str, run: str, seed=None) -> str:
     return f"{base}.{run}" + ("" if seed is None else f".seed{seed}")
 
 
+def _with_seed(entry: dict, seed: int) -> dict:
+    """A trained Table 1 entry as trained again with a repeat seed."""
+    run = entry["model"][len(entry["base_model"]) + 1 :]
+    return {**entry, "model": trained_model(entry["base_model"], run, seed), "seed": seed}
+
+
 def repeat_seeds(config: dict) -> list[int]:
     """Further training seeds: every training run is repeated with each (`repeat_seeds`, default none)."""
     return list(config.get("repeat_seeds", []))
@@ -106,7 +112,7 @@ def seed_entries(config: dict) -> list[dict]:
     """The trained rows of Table 1 again, once per repeat seed, with the seed's model: Table 1
     shows their mean and spread over seeds; the other analyses use the first seed's models."""
     return [
-        {**entry, "model": f"{entry['model']}.seed{seed}", "seed": seed}
+        _with_seed(entry, seed)
         for seed in repeat_seeds(config)
         for entry in table_entries(config)
         if entry["source"] == "trained"

@@ -27,6 +27,12 @@ def run_spec(config: dict, run: str, base: str, seed: int | None = None) -> dict
     return spec
 
 
+def monitor_after(step: int, steps: int, every: int) -> bool:
+    """Whether LASER-D's monitor (`target_monitor`) re-chooses the targets after generation step
+    ``step`` of ``steps``: every `every` steps, not after the last (it also runs before the first)."""
+    return step % every == 0 and step < steps
+
+
 def grpo_settings(spec: dict, checkpoint_dir: str, world: int, use_cpu: bool) -> dict:
     """`GRPOConfig` keyword arguments of one run on ``world`` processes. One generation batch holds
     `prompts_per_step` prompts x `rollouts` and is consumed in `updates_per_step` optimiser updates

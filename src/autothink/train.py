@@ -43,7 +43,7 @@ from autothink.judging import judge
 from autothink.methods import Rollouts, method_rewards
 from autothink.prompts import user_message, with_generation_prompt
 from autothink.rewards import is_degenerate, laser_d_choose_targets, zero_variance_share
-from autothink.runs import STEP_LOG, grpo_settings
+from autothink.runs import STEP_LOG, grpo_settings, monitor_after
 
 log = logging.getLogger(__name__)
 
@@ -246,8 +246,10 @@ class TargetMonitor(TrainerCallback):
         self.choose()
 
     def on_step_end(self, args, state, control, **kwargs):
-        updates_per_generation = args.steps_per_generation // args.gradient_accumulation_steps
-        if state.global_step % (self.every * updates_per_generation) == 0 and state.global_step < state.max_steps:
+        updates = args.steps_per_generation // args.gradient_accumulation_steps  # per generation step
+        if state.global_step % updates == 0 and monitor_after(
+            state.global_step // updates, state.max_steps // updates, self.every
+        ):
             self.choose()
 
 

@@ -184,12 +184,10 @@ def with_spread(table: pd.DataFrame, seeds: pd.DataFrame) -> pd.DataFrame:
     """Table 1 plus how many training seeds each trained row averages and the standard deviation
     over them of its average accuracy, tokens and E-F1 (`<column>_sd`)."""
     spread = seeds.groupby(KEYS, sort=False)[SPREAD].agg(["count", "std"])
-    table = table.copy()
-    key = pd.MultiIndex.from_frame(table[KEYS])
-    known = key.isin(spread.index)
-    table["seeds"] = np.where(known, spread.reindex(key)[("avg_acc", "count")].to_numpy(), np.nan)
+    spread = spread.reindex(pd.MultiIndex.from_frame(table[KEYS]))  # NaN for rows without seeds
+    table = table.assign(seeds=spread[("avg_acc", "count")].to_numpy())
     for column in SPREAD:
-        table[f"{column}_sd"] = spread.reindex(key)[(column, "std")].to_numpy()
+        table[f"{column}_sd"] = spread[(column, "std")].to_numpy()
     return table
 
 
