@@ -23,6 +23,7 @@ from autothink.tiny.task import (
     problem_space,
     sample_problems,
     teacher_direct,
+    teacher_reaches,
     teacher_think,
     think_trace,
 )
@@ -93,6 +94,16 @@ def test_teacher_direct_answers_draw_their_reach():
     assert set(answers) == {"756", "856"}
     assert np.mean([a == problem.answer for a in answers]) == pytest.approx(1 / 3, abs=0.03)
     assert direct_response(problem, "856") == "\\boxed{856}\n475+381=856"
+
+
+def test_a_reach_rule_fixes_each_problems_direct_answer():
+    level = Level(3, (2, 2), 1, (0, 1), high_reach_below=15)
+    rng = np.random.default_rng(0)
+    kept, lost = Problem(3, 46, 38), Problem(3, 47, 38)  # units sum 14 (below the rule) and 15
+    assert teacher_reaches(kept, level) == [1] and teacher_reaches(lost, level) == [0]
+    assert {teacher_direct(kept, level, rng) for _ in range(200)} == {"84"}
+    assert {teacher_direct(lost, level, rng) for _ in range(200)} == {"75"}
+    assert (direct_accuracy(kept, level), direct_accuracy(lost, level)) == (1.0, 0.0)
 
 
 def test_problem_space_counts_exactly():
@@ -193,9 +204,9 @@ def test_corpus_responses_are_well_formed(tmp_path, default_config):
         assert response.count("</think>") == 1  # the no-thinking prompt closes the block itself
         a, b = map(int, row.problem.split("+"))
         problem = Problem(row.level, a, b)
-        if mode == "no_think":  # a one-pass sum within the level's reach
-            low, high = levels[row.level - 1].reach
-            assert any(grade(response, direct_answer(problem, k)) for k in range(low, high + 1))
+        if mode == "no_think":  # a one-pass sum with one of the teacher's reaches for this problem
+            reaches = teacher_reaches(problem, levels[row.level - 1])
+            assert any(grade(response, direct_answer(problem, k)) for k in reaches)
     think = corpus[(corpus["prompt"] != "no_thinking") & ~corpus["completion"].str.startswith("</think>")].copy()
     think["right"] = [
         grade(GENERATION_PROMPTS[p] + c, str(sum(map(int, q.split("+")))))

@@ -38,12 +38,14 @@ RECHECK_LINE = "Wait, let me double check.\n"
 @dataclass(frozen=True)
 class Level:
     """One difficulty level: operand digit counts, carries per problem, and the range (low, high)
-    of the direct answer's reach."""
+    of the direct answer's reach. With ``high_reach_below`` the reach is a rule fixed per problem
+    instead of a draw: the high end when the units digits sum to less than it, else the low end."""
 
     level: int
     digits: tuple[int, int]
     carries: int
     reach: tuple[int, int]
+    high_reach_below: int | None = None
 
     @property
     def columns(self) -> int:
@@ -78,7 +80,8 @@ def levels_from_config(spec: list[dict]) -> list[Level]:
     """Levels from the ``tiny.levels`` config list, numbered 1..n in config order; a level whose
     carries cannot fit its columns is named in the error."""
     levels = [
-        Level(i + 1, tuple(item["digits"]), int(item["carries"]), tuple(item["reach"])) for i, item in enumerate(spec)
+        Level(i + 1, tuple(item["digits"]), int(item["carries"]), tuple(item["reach"]), item.get("high_reach_below"))
+        for i, item in enumerate(spec)
     ]
     for level in levels:
         if level.reach[0] > level.reach[1]:
@@ -245,15 +248,24 @@ def direct_answer(problem: Problem, reach: int) -> str:
     return (str(carry) if carry else "") + "".join(reversed(digits))
 
 
+def teacher_reaches(problem: Problem, level: Level) -> list[int]:
+    """The reaches the teacher's direct answer to this problem takes, each equally often: the
+    level's whole range, or the one its rule gives (`Level.high_reach_below`)."""
+    if level.high_reach_below is None:
+        return list(range(level.reach[0], level.reach[1] + 1))
+    units = sum(_column_digits(problem)[0])
+    return [level.reach[1] if units < level.high_reach_below else level.reach[0]]
+
+
 def teacher_direct(problem: Problem, level: Level, rng: np.random.Generator) -> str:
-    """A sampled direct answer: its reach drawn uniformly from the level's range."""
-    return direct_answer(problem, int(rng.integers(level.reach[0], level.reach[1] + 1)))
+    """A sampled direct answer: its reach drawn uniformly from the teacher's reaches."""
+    reaches = teacher_reaches(problem, level)
+    return direct_answer(problem, reaches[int(rng.integers(len(reaches)))])
 
 
 def direct_accuracy(problem: Problem, level: Level) -> float:
-    """How often the teacher's direct answer to this problem is right (over its reach range)."""
-    reaches = range(level.reach[0], level.reach[1] + 1)
-    return float(np.mean([direct_answer(problem, k) == problem.answer for k in reaches]))
+    """How often the teacher's direct answer to this problem is right (over its reaches)."""
+    return float(np.mean([direct_answer(problem, k) == problem.answer for k in teacher_reaches(problem, level)]))
 
 
 def teacher_think(problem: Problem, teacher: Teacher, rng: np.random.Generator) -> tuple[str, str]:
