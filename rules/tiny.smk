@@ -1,4 +1,4 @@
-# The tiny world: synthetic data and the distilled ~1M-parameter R1-style base model.
+# The tiny world: synthetic data and the distilled 0.6M-parameter R1-style base model.
 
 
 rule tiny_data:

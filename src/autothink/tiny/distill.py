@@ -1,4 +1,4 @@
-"""Distil the tiny R1-style model: a ~1M-parameter Qwen2 causal LM trained from scratch on the
+"""Distil the tiny R1-style model: a 0.6M-parameter Qwen2 causal LM trained from scratch on the
 teacher corpus, saved with `save_pretrained` so later rules load it like any hub checkpoint.
 
 The loss is the summed cross-entropy of completion tokens divided by a constant (the corpus's mean
