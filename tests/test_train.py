@@ -328,6 +328,7 @@ def test_a_repeat_seed_must_be_a_new_seed():
 
 def test_checkpoints_of_other_settings_are_not_resumed(tmp_path, random_model_dir):
     spec = json.loads((HELPERS / "train_spec.json").read_text())
+    problems = pd.DataFrame({"problem": ["1+2", "3+4"], "answer": ["3", "7"], "level": [1, 1]})
     model = tmp_path / "model"  # a copy: the test rebuilds it, and the fixture is shared
     shutil.copytree(random_model_dir, model)
     run = tmp_path / "run"
@@ -336,16 +337,19 @@ def test_checkpoints_of_other_settings_are_not_resumed(tmp_path, random_model_di
         (run / "checkpoints" / "checkpoint-4").mkdir(parents=True, exist_ok=True)
         (run / "checkpoints" / "checkpoint-4" / "trainer_state.json").write_text("{}")
 
-    claim_run_dir(run, run_fingerprint(str(model), spec))
+    claim_run_dir(run, run_fingerprint(str(model), spec, problems))
     leave_checkpoint()
     longer = {**spec, "steps": 99, "save_steps": 7, "threads": 2}  # how long and how often: same run
-    claim_run_dir(run, run_fingerprint(str(model), longer))
+    claim_run_dir(run, run_fingerprint(str(model), longer, problems.copy()))
     assert newest_checkpoint(run / "checkpoints").name == "checkpoint-4"
-    claim_run_dir(run, run_fingerprint(str(model), {**spec, "learning_rate": 0.5}))
+    claim_run_dir(run, run_fingerprint(str(model), spec, problems.assign(answer=["3", "8"])))
+    assert newest_checkpoint(run / "checkpoints") is None  # a checkpoint trained on other problems
+    leave_checkpoint()
+    claim_run_dir(run, run_fingerprint(str(model), {**spec, "learning_rate": 0.5}, problems))
     assert newest_checkpoint(run / "checkpoints") is None  # another run's checkpoints are never resumed
     leave_checkpoint()  # a checkpoint of the learning-rate-0.5 run
     os.utime(model / "config.json", ns=(0, 0))  # the starting model was rebuilt: same settings, other files
-    claim_run_dir(run, run_fingerprint(str(model), {**spec, "learning_rate": 0.5}))
+    claim_run_dir(run, run_fingerprint(str(model), {**spec, "learning_rate": 0.5}, problems))
     assert newest_checkpoint(run / "checkpoints") is None
 
 

@@ -279,10 +279,10 @@ def grpo_config(spec: dict, checkpoint_dir: str) -> GRPOConfig:
     return GRPOConfig(**grpo_settings(spec, checkpoint_dir, world, use_cpu=not torch.cuda.is_available()))
 
 
-def run_fingerprint(init_model: str, spec: dict) -> str:
+def run_fingerprint(init_model: str, spec: dict, problems: pd.DataFrame) -> str:
     """What a run's checkpoints belong to: its settings (except how long it runs and how often it
-    saves) and the exact model it started from (for a local folder, its files' names, sizes and
-    modification times)."""
+    saves), its training problems (their content) and the exact model it started from (for a local
+    folder, its files' names, sizes and modification times)."""
     spec = {key: value for key, value in spec.items() if key not in RESUMABLE_CHANGES}
     init = Path(init_model)
     files = (
@@ -290,13 +290,14 @@ def run_fingerprint(init_model: str, spec: dict) -> str:
         if init.is_dir()
         else []
     )
-    payload = json.dumps({"spec": spec, "init": str(init_model), "files": files}, sort_keys=True)
+    data = hashlib.sha256(pd.util.hash_pandas_object(problems, index=False).to_numpy().tobytes()).hexdigest()
+    payload = json.dumps({"spec": spec, "init": str(init_model), "files": files, "data": data}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def claim_run_dir(run_dir: Path, fingerprint: str) -> None:
     """Keep the run directory's checkpoints only if they belong to this very run; checkpoints of
-    other settings or of another starting model are removed, never resumed."""
+    other settings, other training problems or another starting model are removed, never resumed."""
     marker = run_dir / "fingerprint.txt"
     if marker.is_file() and marker.read_text().strip() == fingerprint:
         return
@@ -369,7 +370,7 @@ def train(init_model: str, problems: pd.DataFrame, out_dir: str, run_dir: str, s
         candidates = monitor_candidates(monitor, spec["max_completion_length"])
         trainer.add_callback(TargetMonitor(trainer, training_dataset(sample), monitor["every"], candidates))
     if trainer.accelerator.is_main_process:
-        claim_run_dir(Path(run_dir), run_fingerprint(init_model, spec))
+        claim_run_dir(Path(run_dir), run_fingerprint(init_model, spec, problems))
     trainer.accelerator.wait_for_everyone()
     resume = newest_checkpoint(checkpoints)
     if resume is not None:
