@@ -138,24 +138,7 @@ def test_paper_world_runs_every_rule_on_cpu(tmp_path, random_model_dir):
     models.mkdir()
     overlay = tmp_path / "cpu.yaml"
     overlay.write_text(yaml.safe_dump(cpu_overlay(files, n, models, random_model_dir)))
-    result = subprocess.run(
-        [
-            "snakemake",
-            "all",
-            "--snakefile",
-            str(REPO / "Snakefile"),
-            "--cores",
-            "2",
-            "--directory",
-            str(tmp_path),
-            "--configfile",
-            str(REPO / "config/paper.yaml"),
-            str(overlay),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
+    result = paper_snakemake(tmp_path, overlay, "all", "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     run = tmp_path / "results" / "paper_cpu"
     rules = {
@@ -183,24 +166,31 @@ def test_paper_world_runs_every_rule_on_cpu(tmp_path, random_model_dir):
     assert (table["source"] == "copied_from_its_paper").any()  # the paper's reported-only rows sit beside ours
     assert not pd.read_csv(run / "paper_vs_reproduced.csv").empty and any((run / "plots").glob("*.png"))
 
-    report = subprocess.run(
-        [
-            "snakemake",
-            "--snakefile",
-            str(REPO / "Snakefile"),
-            "--cores",
-            "1",
-            "--directory",
-            str(tmp_path),
-            "--configfile",
-            str(REPO / "config/paper.yaml"),
-            str(overlay),
-            "--report",
-            str(tmp_path / "report.html"),
-        ],
+    report = paper_snakemake(tmp_path, overlay, "--cores", "1", "--report", str(tmp_path / "report.html"))
+    assert report.returncode == 0, report.stderr[-3000:]
+    assert "paper_vs_reproduced.csv" in (tmp_path / "report.html").read_text(errors="replace")
+
+    # an evaluation killed after one of its two shards reruns only the missing shard and what follows
+    (run / "samples" / BASE / "ellipsis" / "shards" / "shard1.parquet").unlink()
+    (run / "metrics" / BASE / "ellipsis" / "aime24.json").unlink()
+    plan = paper_snakemake(tmp_path, overlay, "all", "-n", "--cores", "2")
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    jobs = [
+        line.split()[1].rstrip(":") for line in plan.stdout.splitlines() if line.startswith(("rule ", "localrule "))
+    ]
+    assert jobs.count("evaluate_shard") == 1 and jobs.count("collect_shards") == 1, plan.stdout[-3000:]
+    assert (
+        "shards/shard1.parquet" in plan.stdout
+        and "shards/shard0.parquet" not in plan.stdout.split("rule collect_shards")[0]
+    )
+
+
+def paper_snakemake(workdir: Path, overlay: Path, *args: str) -> subprocess.CompletedProcess:
+    """The workflow on the paper config with the CPU overlay, in ``workdir``."""
+    return subprocess.run(
+        ["snakemake", *args, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir)]
+        + ["--configfile", str(REPO / "config/paper.yaml"), str(overlay)],
         cwd=REPO,
         capture_output=True,
         text=True,
     )
-    assert report.returncode == 0, report.stderr[-3000:]
-    assert "paper_vs_reproduced.csv" in (tmp_path / "report.html").read_text(errors="replace")

@@ -82,7 +82,6 @@ def smoke_config(default: dict) -> dict:
         "run_name": "smoke",
         "evaluation": {
             **default["evaluation"],
-            "shards": 2,
             "bootstrap": 50,
             "sampling": {**default["evaluation"]["sampling"], "n": 2, "max_new_tokens": 40},
         },
@@ -130,7 +129,6 @@ def smoke_world(tmp_path_factory, default_config) -> tuple[Path, Path]:
     return workdir, config
 
 
-@pytest.mark.slow
 def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     tmp_path, config = smoke_world
     run = tmp_path / "results" / "smoke"
@@ -213,28 +211,14 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     rows = {
         line.split("|")[1].strip(): line for line in timing.splitlines() if line.startswith("| ") and "---" not in line
     }
-    assert {"distill", "train", "evaluate_shard", "collect_shards", "table", "plots"} <= set(rows), timing
+    assert {"distill", "train", "evaluate", "table", "plots"} <= set(rows), timing
     assert "| 13 |" not in rows["train"] and "| 6 |" in rows["train"], rows["train"]  # the smoke world trains 6 runs
     path = timing.split("Critical path: ")[1].split("\n")[0]
     # the last step before the plots is the table or a budget curve, whichever ends later
-    assert path.index("distill") < path.index("train") < path.index("evaluate_shard") < path.index("plots"), path
+    assert path.index("distill") < path.index("train") < path.index("evaluate") < path.index("plots"), path
     assert path.rstrip(")").rsplit(" -> ", 1)[1].startswith("plots"), path
 
-    # an evaluation killed after one of its two shards reruns only the missing shard and what follows
-    (run / "samples" / "tiny-r1" / "ellipsis" / "shards" / "shard1.parquet").unlink()
-    (run / "metrics" / "tiny-r1" / "ellipsis" / "aime24.json").unlink()
-    plan = snakemake("-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(config))
-    jobs = [
-        line.split()[1].rstrip(":") for line in plan.stdout.splitlines() if line.startswith(("rule ", "localrule "))
-    ]
-    assert sorted(jobs) == ["all", "collect_shards", "evaluate_shard", "plots", "table"], plan.stdout[-2000:]
-    assert (
-        "shards/shard1.parquet" in plan.stdout
-        and "shards/shard0.parquet" not in plan.stdout.split("rule collect_shards")[0]
-    )
 
-
-@pytest.mark.slow
 def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
     """`snakemake --report` on the smoke world, opened in Chromium: the description, Table 1 and
     every plot render (the table's text in its frame, each image decoded with a real size)."""
