@@ -159,6 +159,9 @@ def read_training_log(path: Path) -> pd.DataFrame:
     return pd.DataFrame([json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()])
 
 
+# Stage 1's aim: a think rate that stays inside this band (both modes alive), drawn on its curve
+THINK_RATE_BAND = (0.35, 0.70)
+
 CURVES = [
     ("think rate", ["rollouts/think_rate"]),
     ("mean length (tokens)", ["rollouts/think/mean_length", "rollouts/no_think/mean_length"]),
@@ -199,7 +202,7 @@ def stage_curves(logs: dict[str, pd.DataFrame], chain: list[str], beside_first: 
         ax.grid(alpha=0.3)
     for ax in axes[-1]:
         ax.set_xlabel("training step (stages back to back)")
-    axes[0, 0].axhspan(0.35, 0.7, color="green", alpha=0.06)
+    axes[0, 0].axhspan(*THINK_RATE_BAND, color="green", alpha=0.06)
     axes[0, 0].legend(fontsize=7)
     axes[0, 1].legend(fontsize=6)
     axes[2, 0].legend(fontsize=6)

@@ -1,0 +1,87 @@
+"""Stage 1 against the no-balance ablation, from the distilled tiny model, in ~2 minutes.
+
+Does the batch balance keep both modes alive where the unbalanced mode-aware reward drifts to
+thinking? The whole DAG answers that after ~20 minutes; this script trains only the two runs
+(`autothink_stage1` and `autothink_no_balance` as the config defines them, side by side, one
+thread each) and prints their think rate per step, the share of Stage 1's steps inside the
+0.35-0.70 band, the ablation's mean over its last 5 steps, and the think rate by level at the end.
+``--set`` overrides a setting of both runs (e.g. ``--set learning_rate=3e-5``), ``--problems``
+trains on another split (a parquet file with the RL split's columns). Run once the tiny world is
+built (`snakemake --cores all results/tiny/tiny/distilled_profile.json`):
+
+    python benchmarks/tiny_stage1_balance.py [--configfile config/config.yaml [overlay.yaml]]
+        [--set learning_rate=3e-5] [--problems results/tiny/data/train.parquet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from autothink.estimate import merged_config
+from autothink.report.plots import THINK_RATE_BAND
+from autothink.runs import STEP_LOG, run_spec
+from autothink.train import train
+
+RUNS = ("autothink_stage1", "autothink_no_balance")
+
+
+def train_one(model_dir: str, problems: str, out: str, spec: dict) -> list[dict]:
+    """One run on one thread (the trainer's own log printing silenced); its per-step log rows that
+    carry rollout statistics."""
+    torch.set_num_threads(1)
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        train(model_dir, pd.read_parquet(problems), out, out + "_run", spec)
+    rows = [json.loads(line) for line in (Path(out) / STEP_LOG).read_text().splitlines()]
+    return [row for row in rows if "rollouts/think_rate" in row]
+
+
+def summary(name: str, rows: list[dict], levels: int) -> None:
+    rates = [row["rollouts/think_rate"] for row in rows]
+    low, high = THINK_RATE_BAND
+    in_band = sum(low <= z <= high for z in rates) / len(rates)
+    last = rows[-8:]
+    by_level = []
+    for level in range(1, levels + 1):
+        seen = [row[f"rollouts/think_rate/level{level}"] for row in last if f"rollouts/think_rate/level{level}" in row]
+        by_level.append(f"{sum(seen) / len(seen):.2f}" if seen else "-")
+    print(f"\n{name}: think rate per step\n  " + " ".join(f"{z:.2f}" for z in rates))
+    print(f"  in the {low:.2f}-{high:.2f} band on {in_band:.0%} of steps; last 5 steps {sum(rates[-5:]) / 5:.2f}")
+    print(f"  by level over the last 8 steps: {' '.join(by_level)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--configfile", nargs="+", default=["config/config.yaml"], help="merged in order")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON", help="override a run setting")
+    parser.add_argument("--problems", help="the training split (default: the run's own)")
+    args = parser.parse_args()
+    config = merged_config(args.configfile)
+    run = Path("results") / config["run_name"]
+    overrides = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
+    problems = args.problems or str(run / "data" / "train.parquet")
+    with tempfile.TemporaryDirectory() as tmp, ProcessPoolExecutor(2) as pool:
+        jobs = {
+            name: pool.submit(
+                train_one,
+                str(run / "models" / "tiny-r1"),
+                problems,
+                str(Path(tmp) / name),
+                {**run_spec(config, name, "tiny-r1"), **overrides},
+            )
+            for name in RUNS
+        }
+        for name, job in jobs.items():
+            summary(name, job.result(), len(config["tiny"]["levels"]))
+
+
+if __name__ == "__main__":
+    main()
