@@ -3,7 +3,8 @@ rule end to end. The base model is a tiny Qwen2 saved with R1-Distill's chat tem
 released checkpoints are local copies of it, and every dataset is a small local file in the real
 dataset's own format and field names (MATH-500's `unique_id` and `Level n`, Minerva's `question`,
 OlympiadBench's list-valued `final_answer`, AIME 2024's `id`, DeepScaleR's AMC file with numeric
-answers), so the loaders meet what a cluster's mirror holds."""
+answers), so the loaders meet what a cluster's mirror holds. With two evaluation shards, it also
+checks that an evaluation killed after one shard reruns only that shard."""
 
 from __future__ import annotations
 
