@@ -4,7 +4,8 @@ Does the batch balance keep both modes alive where the unbalanced mode-aware rew
 thinking? The whole DAG answers that after ~20 minutes; this script trains only the two runs
 (`autothink_stage1` and `autothink_no_balance` as the config defines them, side by side, one
 thread each) and prints their think rate per step, the share of Stage 1's steps inside the
-0.35-0.70 band, the ablation's mean over its last 5 steps, and the think rate by level at the end.
+0.35-0.70 band, the ablation's mean over its last 5 steps, and the think rate by level and each
+mode's accuracy at the end.
 ``--set`` overrides a setting of both runs (e.g. ``--set learning_rate=3e-5``), ``--problems``
 trains on another split (a parquet file with the RL split's columns). Run once the tiny world is
 built (`snakemake --cores all results/tiny/tiny/distilled_profile.json`):
@@ -56,6 +57,14 @@ def summary(name: str, rows: list[dict], levels: int) -> None:
     print(f"\n{name}: think rate per step\n  " + " ".join(f"{z:.2f}" for z in rates))
     print(f"  in the {low:.2f}-{high:.2f} band on {in_band:.0%} of steps; last 5 steps {sum(rates[-5:]) / 5:.2f}")
     print(f"  by level over the last 8 steps: {' '.join(by_level)}")
+    accuracy = {
+        mode: [row[f"rollouts/{mode}/accuracy"] for row in last if f"rollouts/{mode}/accuracy" in row]
+        for mode in ("think", "no_think")
+    }
+    print(
+        "  accuracy over the last 8 steps: "
+        + ", ".join(f"{mode} {sum(a) / len(a):.2f}" for mode, a in accuracy.items() if a)
+    )
 
 
 def main() -> None:
