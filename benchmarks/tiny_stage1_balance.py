@@ -28,43 +28,36 @@ import pandas as pd
 import torch
 
 from autothink.estimate import merged_config
-from autothink.report.plots import THINK_RATE_BAND
+from autothink.report.plots import THINK_RATE_BAND, read_training_log
 from autothink.runs import STEP_LOG, run_spec
 from autothink.train import train
 
 RUNS = ("autothink_stage1", "autothink_no_balance")
 
 
-def train_one(model_dir: str, problems: str, out: str, spec: dict) -> list[dict]:
+def train_one(model_dir: str, problems: str, out: str, spec: dict) -> pd.DataFrame:
     """One run on one thread (the trainer's own log printing silenced); its per-step log rows that
     carry rollout statistics."""
     torch.set_num_threads(1)
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
         train(model_dir, pd.read_parquet(problems), out, out + "_run", spec)
-    rows = [json.loads(line) for line in (Path(out) / STEP_LOG).read_text().splitlines()]
-    return [row for row in rows if "rollouts/think_rate" in row]
+    return read_training_log(Path(out) / STEP_LOG).dropna(subset=["rollouts/think_rate"])
 
 
-def summary(name: str, rows: list[dict], levels: int) -> None:
-    rates = [row["rollouts/think_rate"] for row in rows]
+def summary(name: str, log: pd.DataFrame, levels: int) -> None:
+    rates = log["rollouts/think_rate"]
     low, high = THINK_RATE_BAND
-    in_band = sum(low <= z <= high for z in rates) / len(rates)
-    last = rows[-8:]
-    by_level = []
-    for level in range(1, levels + 1):
-        seen = [row[f"rollouts/think_rate/level{level}"] for row in last if f"rollouts/think_rate/level{level}" in row]
-        by_level.append(f"{sum(seen) / len(seen):.2f}" if seen else "-")
-    print(f"\n{name}: think rate per step\n  " + " ".join(f"{z:.2f}" for z in rates))
-    print(f"  in the {low:.2f}-{high:.2f} band on {in_band:.0%} of steps; last 5 steps {sum(rates[-5:]) / 5:.2f}")
-    print(f"  by level over the last 8 steps: {' '.join(by_level)}")
-    accuracy = {
-        mode: [row[f"rollouts/{mode}/accuracy"] for row in last if f"rollouts/{mode}/accuracy" in row]
-        for mode in ("think", "no_think")
-    }
-    print(
-        "  accuracy over the last 8 steps: "
-        + ", ".join(f"{mode} {sum(a) / len(a):.2f}" for mode, a in accuracy.items() if a)
+    # the last 8 steps; a level or mode no step sampled reads as NaN
+    last = log.tail(8).reindex(
+        columns=[f"rollouts/think_rate/level{level}" for level in range(1, levels + 1)]
+        + ["rollouts/think/accuracy", "rollouts/no_think/accuracy"]
     )
+    means = last.mean()
+    print(f"\n{name}: think rate per step\n  " + " ".join(f"{z:.2f}" for z in rates))
+    print(f"  in the {low:.2f}-{high:.2f} band on {rates.between(low, high).mean():.0%} of steps")
+    print(f"  last 5 steps {rates.tail(5).mean():.2f}")
+    print("  by level over the last 8 steps: " + " ".join(f"{z:.2f}" for z in means.iloc[:levels]))
+    print(f"  accuracy over the last 8 steps: think {means.iloc[-2]:.2f}, no_think {means.iloc[-1]:.2f}")
 
 
 def main() -> None:
@@ -75,16 +68,17 @@ def main() -> None:
     args = parser.parse_args()
     config = merged_config(args.configfile)
     run = Path("results") / config["run_name"]
+    base = config["base_models"][0]
     overrides = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.set)}
     problems = args.problems or str(run / "data" / "train.parquet")
     with tempfile.TemporaryDirectory() as tmp, ProcessPoolExecutor(2) as pool:
         jobs = {
             name: pool.submit(
                 train_one,
-                str(run / "models" / "tiny-r1"),
+                str(run / "models" / base),
                 problems,
                 str(Path(tmp) / name),
-                {**run_spec(config, name, "tiny-r1"), **overrides},
+                {**run_spec(config, name, base), **overrides},
             )
             for name in RUNS
         }
