@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import torch
-
 from transformers import DynamicCache
 
 from autothink.generate import Sampling, generate_hf, gqa_decode_attention, growing_cache, load_model, sample_top_p
