@@ -3,7 +3,7 @@ import json
 import os
 import re
 
-from autothink.plan import FORCED_MODES, datasets, decision_entries, external_models, prompt_row
+from autothink.plan import FORCED_MODES, datasets, decision_entries, evaluations, external_models, prompt_row
 from autothink.plan import seed_entries, table_entries, trained_model
 from autothink.prompts import GENERATION_PROMPTS
 from autothink.provenance import seeds
@@ -146,6 +146,13 @@ TABLE_ENTRIES = table_entries(config)
 
 
 SEED_ENTRIES = seed_entries(config)
+
+
+def models_under_every_prompt():
+    """The models evaluated under every configured prompt (Table 1's rows, forced modes and repeat
+    seeds together): with `evaluation.group_prompts` one job evaluates each of them."""
+    every = set(config["evaluation"]["prompts"])
+    return sorted({model for (base, model), prompts in evaluations(config).items() if set(prompts) == every})
 
 
 def final_outputs():

@@ -1,9 +1,12 @@
 # Evaluation: one job samples and scores every benchmark under one (model, prompt), so the model
-# loads once. With `evaluation.shards: 1` (the tiny world) that job also writes the per-benchmark
-# samples and metrics; with more (the paper world: one GPU per shard) each shard job takes every
-# n-th problem of each benchmark and `collect_shards` joins them.
+# loads once; with `evaluation.group_prompts` (the tiny world), one job takes a model evaluated under
+# every prompt through all of them, so the imports (~6 s a job on a CPU) are paid once, not three
+# times. With `evaluation.shards: 1` the job also writes the per-benchmark samples and metrics; with
+# more (the paper world: one GPU per shard) each shard job takes every n-th problem of each
+# benchmark and `collect_shards` joins them.
 
 SHARDS = config["evaluation"]["shards"]
+PROMPTS = config["evaluation"]["prompts"]
 EVAL_PROBLEMS = [prepared_dataset(bench) for bench in BENCHMARKS]
 
 
@@ -13,8 +16,43 @@ EVAL_OUTPUTS = {
 }
 EVALUATE = (
     "{params.pin_gpus}autothink evaluate --spec {params.spec:q} --model {params.model:q} --problems {input.problems}"
-    " --benchmarks {params.benchmarks} --prompt {wildcards.prompt} --threads {threads}"
+    " --benchmarks {params.benchmarks} --prompt {params.prompts} --threads {threads}"
 )
+EVERY_PROMPT_MODELS = models_under_every_prompt() if config["evaluation"]["group_prompts"] else []
+
+
+if EVERY_PROMPT_MODELS:
+
+    rule evaluate_every_prompt:
+        input:
+            unpack(model_input),
+            problems=EVAL_PROBLEMS,
+        output:
+            **{
+                kind: [evaluation_file(kind, "{model}", prompt, bench) for prompt in PROMPTS for bench in BENCHMARKS]
+                for kind in ("samples", "metrics")
+            },
+        log:
+            f"{RUN}/logs/evaluate/{{model}}/every_prompt.log",
+        benchmark:
+            f"{RUN}/timings/evaluate/{{model}}/every_prompt.tsv"
+        wildcard_constraints:
+            model="|".join(re.escape(m) for m in EVERY_PROMPT_MODELS),
+        conda:
+            CONDA_ENV
+        threads: evaluation_threads
+        resources:
+            gpu=config["evaluation"].get("gpus", 0),
+        params:
+            model=model_location,
+            spec=as_json(config["evaluation"]),
+            benchmarks=BENCHMARKS,
+            prompts=PROMPTS,
+            pin_gpus=pin_gpus,
+        shell:
+            f"{EVALUATE} --samples {{output.samples}} --metrics {{output.metrics}} > {{log}} 2>&1"
+
+    ruleorder: evaluate_every_prompt > evaluate
 
 
 if SHARDS == 1:
@@ -38,6 +76,7 @@ if SHARDS == 1:
             model=model_location,
             spec=as_json(config["evaluation"]),
             benchmarks=BENCHMARKS,
+            prompts=lambda wildcards: wildcards.prompt,
             pin_gpus=pin_gpus,
         shell:
             f"{EVALUATE} --samples {{output.samples}} --metrics {{output.metrics}} > {{log}} 2>&1"
@@ -63,6 +102,7 @@ else:
             model=model_location,
             spec=as_json(config["evaluation"]),
             benchmarks=BENCHMARKS,
+            prompts=lambda wildcards: wildcards.prompt,
             pin_gpus=pin_gpus,
         shell:
             f"{EVALUATE} --shard {{wildcards.shard}} --shards {SHARDS} --shard-out {{output}} > {{log}} 2>&1"

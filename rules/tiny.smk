@@ -65,9 +65,10 @@ rule tiny_profile:
         f"{RUN}/logs/tiny_profile.log",
     benchmark:
         f"{RUN}/timings/tiny_profile.tsv"
+    priority: 100  # right after the distillation, beside Stage 1 (training priorities are chain lengths)
     conda:
         CONDA_ENV
-    threads: all_cores
+    threads: evaluation_threads
     params:
         spec=as_json({**config["tiny"]["profile"], "train_mix": config["tiny"]["train"]["mix"]}),
     shell:

@@ -110,3 +110,36 @@ def test_bootstrap_interval_brackets_the_mean():
     low, high = bootstrap_interval(values, n_boot=500, seed=0)
     assert low < 0.5 < high and high - low < 0.3
     assert bootstrap_interval(np.ones(10), n_boot=50, seed=0) == (1.0, 1.0)
+
+
+def test_one_job_under_several_prompts_writes_what_separate_jobs_write(tmp_path, random_model_dir):
+    """`autothink evaluate --prompt a b` (the grouped job) gives each prompt the files, and the very
+    samples, that a job of its own would; a file count that does not fit is refused by name."""
+    from autothink.cli import main
+
+    problems = {}
+    for bench in ("easy", "hard"):
+        problems[bench] = tmp_path / f"{bench}.parquet"
+        PROBLEMS.drop(columns="benchmark").to_parquet(problems[bench])
+    spec = {"backend": "hf", "batch_size": 8, "pass_k": [1], "bootstrap": 5}
+    spec["sampling"] = {"n": 2, "temperature": 0.6, "top_p": 0.95, "max_new_tokens": 12, "seed": 3}
+
+    def evaluate(prompts, folder, extra=()):
+        files = {
+            kind: [str(tmp_path / folder / f"{p}_{b}.{kind}") for p in prompts for b in problems]
+            for kind in ("parquet", "json")
+        }
+        main(
+            ["evaluate", "--spec", json.dumps(spec), "--model", str(random_model_dir)]
+            + ["--problems", *map(str, problems.values()), "--benchmarks", *problems, "--prompt", *prompts]
+            + ["--samples", *files["parquet"], "--metrics", *files["json"], *extra]
+        )
+
+    evaluate(["ellipsis", "standard"], "together")
+    for prompt in ("ellipsis", "standard"):
+        evaluate([prompt], "alone")
+        for bench in problems:
+            together = pd.read_parquet(tmp_path / "together" / f"{prompt}_{bench}.parquet")
+            pd.testing.assert_frame_equal(together, pd.read_parquet(tmp_path / "alone" / f"{prompt}_{bench}.parquet"))
+    with pytest.raises(SystemExit, match="2 --prompt x 2 --benchmarks"):
+        evaluate(["ellipsis", "standard"], "wrong", ["--metrics", "only_one.json"])

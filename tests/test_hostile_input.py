@@ -104,6 +104,13 @@ def test_more_shards_than_problems_is_named(config):
         checked(config)
 
 
+def test_grouped_prompts_with_shards_is_refused(config):
+    assert config["evaluation"]["group_prompts"]  # the tiny world groups
+    config["evaluation"]["shards"] = 2
+    with pytest.raises(ConfigError, match="group_prompts needs evaluation.shards: 1"):
+        checked(config)
+
+
 def test_an_empty_shard_samples_nothing(random_model_dir):
     assert (
         sample(str(random_model_dir), [], "ellipsis", Sampling(2, 0.6, 0.95, 8, 0), {"backend": "hf", "batch_size": 8})

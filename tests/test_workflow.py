@@ -36,14 +36,16 @@ def test_default_dag_dry_runs(tmp_path):
     assert result.returncode == 0, result.stderr
     for rule in ("tiny_data", "distill", "tiny_profile", "evaluate", "train", "table", "plots"):
         assert f"rule {rule}:" in result.stdout
-    # one evaluation job per (model, prompt) covers every benchmark and writes its metrics: no
-    # shard, merge or metrics jobs in the tiny world
-    evaluate = [line for line in result.stdout.splitlines() if line.strip().startswith("evaluate ")]
+    # one evaluation job per model covers every benchmark and writes its metrics: no shard, merge
+    # or metrics jobs in the tiny world. The base model and each ellipsis run (with both modes
+    # forced) need every prompt: one job each; each other run needs its own prompt: one job each.
+    stats = result.stdout.split("Job stats:")[1].split("\n\n")[0].splitlines()[3:]  # after the header
+    jobs = {rule: int(count) for rule, count in (line.split() for line in stats)}
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     ellipsis_runs = [run for run in config["train_runs"].values() if run.get("prompt", "ellipsis") == "ellipsis"]
-    # the base model under 3 prompts, each run under its own, each ellipsis run also with both modes forced
-    assert evaluate and int(evaluate[0].split()[1]) == 3 + len(config["train_runs"]) + 2 * len(ellipsis_runs)
-    assert "evaluate_shard" not in result.stdout and "collect_shards" not in result.stdout
+    assert jobs["evaluate_every_prompt"] == 1 + len(ellipsis_runs)
+    assert jobs["evaluate"] == len(config["train_runs"]) - len(ellipsis_runs)
+    assert "evaluate_shard" not in jobs and "collect_shards" not in jobs
 
 
 def test_repeat_seeds_train_every_run_again_per_seed(tmp_path, default_config):

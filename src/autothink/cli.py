@@ -77,17 +77,34 @@ def cmd_prepare_dataset(args: argparse.Namespace) -> None:
     log.info("%s: %d problems -> %s", args.name, len(frame), args.out)
 
 
-def _benchmark_outputs(args: argparse.Namespace) -> dict[str, tuple[str, str]]:
+def _benchmark_outputs(benchmarks: list[str], samples: list[str], metrics: list[str]) -> dict[str, tuple[str, str]]:
     """Benchmark -> (samples file, metrics file), from three lists the rule gives in one order."""
-    if not (len(args.benchmarks) == len(args.samples) == len(args.metrics)):
+    if not (len(benchmarks) == len(samples) == len(metrics)):
         raise SystemExit(
-            f"autothink: {len(args.benchmarks)} --benchmarks, {len(args.samples)} --samples and"
-            f" {len(args.metrics)} --metrics files"
+            f"autothink: {len(benchmarks)} --benchmarks, {len(samples)} --samples and {len(metrics)} --metrics files"
         )
-    return {bench: (samples, metrics) for bench, samples, metrics in zip(args.benchmarks, args.samples, args.metrics)}
+    return {bench: files for bench, *files in zip(benchmarks, samples, metrics)}
+
+
+def _prompt_outputs(args: argparse.Namespace) -> dict[str, dict[str, tuple[str, str]]]:
+    """Prompt -> benchmark -> files; the rule lists every benchmark's files of each prompt in turn."""
+    n = len(args.benchmarks)
+    if not (len(args.samples) == len(args.metrics) == n * len(args.prompt)):
+        raise SystemExit(
+            f"autothink evaluate: {len(args.prompt)} --prompt x {n} --benchmarks need as many --samples and"
+            f" --metrics files, got {len(args.samples)} and {len(args.metrics)}"
+        )
+    return {
+        prompt: _benchmark_outputs(
+            args.benchmarks, args.samples[i * n : (i + 1) * n], args.metrics[i * n : (i + 1) * n]
+        )
+        for i, prompt in enumerate(args.prompt)
+    }
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
+    """Each prompt in turn, in one process (a model evaluated under several prompts pays for the
+    imports once); every prompt's sampling is seeded as in a job of its own."""
     import dataclasses
 
     from autothink.evaluate import read_benchmarks, score_samples, write_benchmarks
@@ -95,20 +112,34 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
     if not args.shard_out and not (args.samples and args.metrics):
         raise SystemExit("autothink evaluate: give --shard-out, or --samples and --metrics per benchmark")
-    outputs = None if args.shard_out else _benchmark_outputs(args)
+    if args.shard_out and len(args.prompt) != 1:
+        raise SystemExit("autothink evaluate: a shard (--shard-out) holds one prompt")
+    outputs = None if args.shard_out else _prompt_outputs(args)
     _threads(args.threads)
     problems = read_benchmarks(args.problems, args.benchmarks, args.shard, args.shards)
     sampling = Sampling(**args.spec["sampling"])
     sampling = dataclasses.replace(sampling, seed=sampling.seed + args.shard)  # shards draw independently
-    completions = sample(args.model, problems["problem"].tolist(), args.prompt, sampling, args.spec)
-    samples = score_samples(problems, completions, args.prompt)
-    log.info("shard %d/%d: %d samples, accuracy %.3f", args.shard, args.shards, len(samples), samples["correct"].mean())
-    if args.shard_out:
-        write_parquet(args.shard_out, samples)
-    else:
-        write_benchmarks(
-            samples, outputs, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment()
+    for prompt in args.prompt:
+        completions = sample(args.model, problems["problem"].tolist(), prompt, sampling, args.spec)
+        samples = score_samples(problems, completions, prompt)
+        log.info(
+            "%s, shard %d/%d: %d samples, accuracy %.3f",
+            prompt,
+            args.shard,
+            args.shards,
+            len(samples),
+            samples["correct"].mean(),
         )
+        if args.shard_out:
+            write_parquet(args.shard_out, samples)
+        else:
+            write_benchmarks(
+                samples,
+                outputs[prompt],
+                ks=args.spec["pass_k"],
+                n_boot=args.spec["bootstrap"],
+                environment=environment(),
+            )
 
 
 def cmd_collect(args: argparse.Namespace) -> None:
@@ -116,7 +147,7 @@ def cmd_collect(args: argparse.Namespace) -> None:
 
     from autothink.evaluate import write_benchmarks
 
-    outputs = _benchmark_outputs(args)
+    outputs = _benchmark_outputs(args.benchmarks, args.samples, args.metrics)
     samples = pd.concat([pd.read_parquet(p) for p in args.shards], ignore_index=True)
     metrics = write_benchmarks(
         samples, outputs, ks=args.spec["pass_k"], n_boot=args.spec["bootstrap"], environment=environment()
@@ -307,17 +338,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_prepare_dataset)
 
-    p = sub.add_parser("evaluate", help="sample and score one shard of every benchmark under one prompt")
+    p = sub.add_parser("evaluate", help="sample and score one shard of every benchmark under each prompt")
     p.add_argument("--spec", type=_spec, required=True, help="the config's `evaluation` section")
     p.add_argument("--model", required=True, help="model folder or hub id")
     p.add_argument("--problems", nargs="+", required=True, help="benchmark files, in --benchmarks order")
     p.add_argument("--benchmarks", nargs="+", required=True, help="benchmark names")
-    p.add_argument("--prompt", required=True, choices=list(GENERATION_PROMPTS))
+    p.add_argument("--prompt", nargs="+", required=True, choices=list(GENERATION_PROMPTS))
     p.add_argument("--shard", type=int, default=0)
     p.add_argument("--shards", type=int, default=1)
     p.add_argument("--shard-out", help="write the scored samples of this shard to one file (for `collect`)")
-    p.add_argument("--samples", nargs="+", help="without --shard-out: the samples file of each benchmark")
-    p.add_argument("--metrics", nargs="+", help="without --shard-out: the metrics file of each benchmark")
+    p.add_argument("--samples", nargs="+", help="without --shard-out: the samples file of each prompt and benchmark")
+    p.add_argument("--metrics", nargs="+", help="without --shard-out: the metrics file of each prompt and benchmark")
     p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_evaluate)
 

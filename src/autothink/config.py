@@ -114,6 +114,10 @@ def check_shards(config: dict) -> None:
     small = {name: n for name, n in sizes.items() if n < shards}
     if small:
         raise ConfigError(f"evaluation.shards is {shards} but {small} have fewer problems: some shards would get none")
+    if shards > 1 and config["evaluation"].get("group_prompts"):
+        raise ConfigError(
+            f"evaluation.group_prompts needs evaluation.shards: 1 (it is {shards}): a grouped job covers every problem"
+        )
 
 
 PROMPT_KEYS = ("prompt", "prompts", "eval_prompts")  # config keys whose values name generation prompts

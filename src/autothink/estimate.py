@@ -89,7 +89,8 @@ def estimate(config: dict) -> pd.DataFrame:
         completions = problems * sampling["n"] * len(prompts)
         tokens = completions * fraction * sampling["max_new_tokens"]
         hours = tokens / _throughput(compute["eval_tokens_per_gpu_s"], base, "eval_tokens_per_gpu_s") / 3600
-        jobs = len(prompts) * config["evaluation"]["shards"]  # a job covers every benchmark
+        grouped = config["evaluation"].get("group_prompts") and set(prompts) == set(config["evaluation"]["prompts"])
+        jobs = 1 if grouped else len(prompts) * config["evaluation"]["shards"]  # a job covers every benchmark
         rows.append(
             {
                 "rule": "evaluate_shard",
