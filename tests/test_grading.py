@@ -149,17 +149,87 @@ def _plain_pairs(n: int, seed: int = 0) -> list[tuple[str, str]]:
 
 
 def test_plain_answers_are_judged_in_process_as_math_verify_judges_them():
-    """The exact in-process path gives math-verify's verdict on every plain pair; pairs of
-    different shapes (a tuple against an interval) are left to math-verify, whose verdict there
-    depends on the values."""
-    from autothink.grading import _math_verify, _plain_value
+    """The exact in-process path gives math-verify's verdict on every plain pair, the same items
+    in other brackets included; of those, only decreasing or equal pairs (tuples or empty
+    intervals to math-verify, depending on the brackets) are left to it."""
+    from autothink.grading import _across_brackets, _math_verify, _plain_value
 
     pairs = _plain_pairs(400)
     shapes = [(_plain_value(a), _plain_value(g)) for a, g in pairs]
     in_process = [a is not None and g is not None and a[0] == g[0] for a, g in shapes]
-    assert sum(in_process) > 0.8 * len(pairs)
+    across = [
+        a is not None and g is not None and _across_brackets(a[0], g[0], a[1], g[1]) is not None for a, g in shapes
+    ]
+    assert sum(in_process) > 0.8 * len(pairs) and sum(across) > 0.05 * len(pairs)
     ours = answers_match_many([a for a, _ in pairs], [g for _, g in pairs])
     theirs = [_math_verify(a, g) for a, g in pairs]
     disagreements = [(pair, o) for pair, o, t in zip(pairs, ours, theirs) if o != t]
     assert not disagreements
     assert 0.2 < sum(ours) / len(ours) < 0.8  # both verdicts well represented
+
+
+def _polynomial_pairs(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """(answer, gold) pairs of polynomials in several spellings (factored, expanded, reordered,
+    with explicit products), equal or off by one coefficient or sign."""
+    import random
+
+    rng = random.Random(seed)
+
+    def expanded(coefficients: list[int], x: str) -> str:  # highest power first
+        terms = []
+        for power, c in zip(range(len(coefficients) - 1, -1, -1), coefficients):
+            body = "" if power == 0 else x if power == 1 else f"{x}^{{{power}}}"
+            terms.append(f"{'+' if c >= 0 else '-'}{abs(c) if abs(c) != 1 or not body else ''}{body}")
+        return "".join(terms).lstrip("+")
+
+    pairs = []
+    for _ in range(n):
+        a, b, k = rng.randint(1, 9), rng.randint(-9, 9) or 1, rng.randint(2, 9)
+        x, off = rng.choice("xyn"), rng.choice([0, 0, 1, -1])
+        kind = rng.randrange(4)
+        if kind == 0:  # k(x + b) against kx + kb
+            pairs.append((f"{k}({x}{b:+d})", expanded([k, k * b + off], x)))
+        elif kind == 1:  # (x + b)^2, braced or not
+            pairs.append((rng.choice([f"({x}{b:+d})^2", f"({x}{b:+d})^{{2}}"]), expanded([1, 2 * b, b * b + off], x)))
+        elif kind == 2:  # (ax + b)(x - b)
+            pairs.append((f"({a}{x}{b:+d})({x}{-b:+d})", expanded([a, -a * b + b + off, -b * b], x)))
+        else:  # two variables, reordered, with explicit products
+            pairs.append((f"{k}\\cdot {x}z+{a}z", f"{a + off}z+{k}z{x}"))
+    return pairs
+
+
+def test_polynomials_are_judged_in_process_as_math_verify_judges_them():
+    from autothink.grading import _math_verify
+    from autothink.polynomial import polynomial
+
+    pairs = _polynomial_pairs(300)
+    read = [polynomial(a) is not None and polynomial(g) is not None for a, g in pairs]
+    assert sum(read) > 0.95 * len(pairs)
+    ours = answers_match_many([a for a, _ in pairs], [g for _, g in pairs])
+    theirs = [_math_verify(a, g) for a, g in pairs]
+    assert [(pair, o) for pair, o, t in zip(pairs, ours, theirs) if o != t] == []
+    assert 0.3 < sum(ours) / len(ours) < 0.8
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x",  # one variable: math-verify does not equate x with 2x-x
+        "2(3)x",  # math-verify reads 2(3) as the mixed number 5
+        "f(x)+1",  # a function or a product?
+        "X+1",  # math-verify equates X with x
+        "e^2+1",  # Euler's number
+        "x2+1",  # a number right after a letter
+        "2{x+1}",  # braces as brackets
+        "x^{20}",  # exponent over the bound
+        "(a+b+c+d+f)^{12}",  # too many terms
+        "x*-2",
+        "\\frac{x}{2}",
+        "x=1",
+        "7",  # no variable: a plain number, read elsewhere
+    ],
+)
+def test_polynomial_reader_leaves_the_doubtful_to_math_verify(text):
+    from autothink.polynomial import polynomial
+
+    assert polynomial(text) is None

@@ -8,7 +8,8 @@ response, and never by ``eval``/``sympify`` of model text:
 1. plain answers (integers, decimals, ``a/b``, ``\\frac{a}{b}``, ``k\\sqrt{n}``, and tuples or
    intervals of these with the same brackets on both sides) are compared exactly in-process, as
    math-verify would judge them (unequal ones with a decimal go to math-verify, which accepts a
-   rounded decimal);
+   rounded decimal), and so are the same items in other brackets where math-verify's verdict is
+   settled; so are polynomials with integer coefficients (`autothink.polynomial`);
 2. everything else goes to math-verify in a worker process. math-verify's own timeouts rely on
    SIGALRM, which works only on a process's main thread and cannot interrupt a computation stuck
    in C code (a tower of exponents); the pool enforces a hard wall-clock bound per answer by
@@ -28,6 +29,7 @@ import threading
 import time
 from fractions import Fraction
 
+from autothink.polynomial import polynomial
 from autothink.prompts import THINK_CLOSE
 
 MAX_ANSWER_CHARS = 1000  # a longer "answer" is not one; skip parsing it
@@ -136,6 +138,18 @@ def _plain_value(text: str) -> tuple[str, tuple[Fraction, ...]] | None:
     if len(items) < 2 or None in items:
         return None
     return (match.group(1) + match.group(3), items)
+
+
+def _across_brackets(shape: str, gold_shape: str, items: tuple, gold_items: tuple) -> bool | None:
+    """The same items in other brackets, where math-verify's verdict is settled (checked against
+    it, see the tests): two increasing items are an interval, whose brackets matter (unequal);
+    three or more are a tuple in ``(...)`` or ``[...]`` alike, and never one with mixed brackets.
+    None elsewhere (decreasing or equal pairs read as tuples or empty intervals, other items)."""
+    if not shape or not gold_shape or items != gold_items:
+        return None
+    if len(items) == 2:
+        return False if items[0] < items[1] else None
+    return {shape, gold_shape} <= {"()", "[]"}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -299,6 +313,10 @@ def answers_match_many(answers: list[str | None], golds: list[str], timeout: flo
                 results[i] = False
             else:
                 slow.append(i)
+        elif a is not None and g is not None and (verdict := _across_brackets(a[0], g[0], a[1], g[1])) is not None:
+            results[i] = verdict
+        elif (a_poly := polynomial(answer)) is not None and (g_poly := polynomial(gold)) is not None:
+            results[i] = a_poly == g_poly
         else:
             slow.append(i)
     unique = list(dict.fromkeys((answers[i], golds[i]) for i in slow))  # samples often repeat an answer
