@@ -170,7 +170,9 @@ def final_outputs():
 
 def runs_after(run):
     """The longest chain of runs that start from `run`: chains start first, so that on few cores
-    Stage 1 -> 2 -> 3 does not run alone at the end."""
+    Stage 1 -> 2 -> 3 does not run alone at the end. Training jobs rank above every evaluation
+    (priority 0), so the short evaluations fill both cores at the end instead of one training
+    running alone."""
     return max((1 + runs_after(other) for other, spec in TRAIN_RUNS.items() if spec["init"] == run), default=0)
 
 

@@ -15,7 +15,7 @@ rule train:
     wildcard_constraints:
         base="|".join(re.escape(m) for m in config["base_models"]),
         run="|".join(TRAIN_RUNS) or "^$",
-    priority: lambda wildcards: runs_after(wildcards.run)
+    priority: lambda wildcards: 1 + runs_after(wildcards.run)  # every training before any evaluation
     conda:
         CONDA_ENV
     threads: lambda wildcards: train_spec(wildcards)["threads"]
