@@ -238,7 +238,8 @@ def test_planted_symlink_in_the_gpu_lock_folder_harms_nothing(tmp_path):
 def test_grading_at_import_time_fails_fast_with_advice(tmp_path):
     """A script that grades without a main guard: its spawned workers re-import it and die."""
     script = tmp_path / "unguarded.py"
-    script.write_text("from autothink.grading import grade\nprint(grade('</think> \\\\boxed{2\\\\pi}', '\\\\pi\\\\cdot 2'))\n")
+    grading = "print(grade('</think> \\\\boxed{2\\\\pi}', '\\\\pi\\\\cdot 2'))"  # an answer only math-verify reads
+    script.write_text(f"from autothink.grading import grade\n{grading}\n")
     started = time.perf_counter()
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=240)
     assert result.returncode != 0 and 'if __name__ == "__main__":' in result.stderr, result.stderr[-2000:]
