@@ -83,7 +83,7 @@ def _benchmark_outputs(benchmarks: list[str], samples: list[str], metrics: list[
         raise SystemExit(
             f"autothink: {len(benchmarks)} --benchmarks, {len(samples)} --samples and {len(metrics)} --metrics files"
         )
-    return {bench: files for bench, *files in zip(benchmarks, samples, metrics)}
+    return {bench: (sample, metric) for bench, sample, metric in zip(benchmarks, samples, metrics)}
 
 
 def _prompt_outputs(args: argparse.Namespace) -> dict[str, dict[str, tuple[str, str]]]:
