@@ -62,3 +62,24 @@ rule plots:
     shell:
         "autothink plots --spec {params.spec:q} --table {input.table} --intervals {input.intervals} --levels {input.levels}"
         " --decisions {input.decisions} --outputs {params.outputs:q} > {log} 2>&1"
+
+
+rule run_time:
+    """Where this run's time went (`autothink run-time`): it waits for every other output, then
+    reads their jobs' benchmark files."""
+    input:
+        final_outputs(),
+    output:
+        md=f"{RUN}/run_time.md",
+        html=report(f"{RUN}/run_time.html", caption="../report/captions/run_time.rst", category="7. Run time"),
+    log:
+        f"{RUN}/logs/run_time.log",
+    localrule: True
+    conda:
+        CONDA_ENV
+    params:
+        snakefile=workflow.main_snakefile,
+        config=lambda wildcards: as_json(config),  # a function: Snakemake would read "{...}" in a string as wildcards
+    shell:
+        "autothink run-time --snakefile {params.snakefile:q} --config {params.config:q}"
+        " --md {output.md} --html {output.html} > {log} 2>&1"

@@ -203,22 +203,27 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     explorer = (run / "explorer.html").read_text()
     assert "<script src" not in explorer and "<link" not in explorer and explorer.count("<tr data-method=") >= 9
 
-    # where the time went: every rule that ran has a row, the critical path runs through training
-    timing = subprocess.run(
-        ["python", str(REPO / "benchmarks" / "dag_time.py"), "--directory", str(tmp_path), "--configfile", str(config)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    # where the time went (the run_time rule, last of all): every rule that ran has a row, the
+    # critical path runs through training, and the CLI prints the same summary for the finished run
+    timing = (run / "run_time.md").read_text()
     rows = {
         line.split("|")[1].strip(): line for line in timing.splitlines() if line.startswith("| ") and "---" not in line
     }
-    assert {"distill", "train", "evaluate", "table", "plots"} <= set(rows), timing
+    assert {"distill", "train", "evaluate", "table", "plots"} <= set(rows) and "run_time" not in rows, timing
     assert "| 13 |" not in rows["train"] and "| 6 |" in rows["train"], rows["train"]  # the smoke world trains 6 runs
     path = timing.split("Critical path: ")[1].split("\n")[0]
     # the last step before the plots is the table or a budget curve, whichever ends later
     assert path.index("distill") < path.index("train") < path.index("evaluate") < path.index("plots"), path
     assert path.rstrip(")").rsplit(" -> ", 1)[1].startswith("plots"), path
+    assert "<td>distill</td>" in (run / "run_time.html").read_text()
+    printed = subprocess.run(
+        ["autothink", "run-time", "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path)]
+        + ["--configfile", str(config)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert printed == timing
 
 
 def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
@@ -249,6 +254,7 @@ def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
         shown = browser.execute_script("return Object.keys(results)")
         plots = [name for name in shown if name.endswith(".png")]
         assert len(plots) == 5 and any(name.endswith("table1.html") for name in shown)
+        assert any(name.endswith("run_time.html") for name in shown)
 
         table_key = next(name for name in shown if name.endswith("table1.html"))
         frame = _open_result(browser, report, ["1. Table 1"], table_key).find_element("tag name", "iframe")

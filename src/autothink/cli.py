@@ -296,6 +296,17 @@ def cmd_estimate(args: argparse.Namespace) -> None:
     print(report(estimate(merged_config(args.configfile))))
 
 
+def cmd_run_time(args: argparse.Namespace) -> None:
+    from autothink.report.timings import as_html, as_markdown, run_time
+
+    table, sentences = run_time(args.snakefile, args.directory, args.configfile or [], args.config)
+    if not (args.md or args.html):
+        print(as_markdown(table, sentences), end="")
+    for out, render in ((args.md, as_markdown), (args.html, as_html)):
+        if out:
+            write_text(out, render(table, sentences))
+
+
 def _spec(text: str) -> dict:
     try:
         return json.loads(text)
@@ -414,6 +425,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("estimate", help="GPU-hours per rule and model of a config, before submitting it")
     p.add_argument("--configfile", nargs="+", required=True, help="config file(s), merged in order like snakemake's")
     p.set_defaults(func=cmd_estimate)
+
+    p = sub.add_parser("run-time", help="where a finished run's time went: per rule, critical path, elapsed")
+    p.add_argument("--snakefile", type=Path, default=Path("Snakefile"), help="the workflow's Snakefile")
+    p.add_argument("--directory", type=Path, default=Path("."), help="the workflow's working directory")
+    given = p.add_mutually_exclusive_group()
+    given.add_argument("--configfile", nargs="+", help="the run's config file(s), as given to snakemake")
+    given.add_argument("--config", type=_spec, help="the run's whole config as JSON (how the run_time rule passes it)")
+    p.add_argument("--md", help="write the summary as Markdown here (default: print it)")
+    p.add_argument("--html", help="write it as an HTML page here (the report's copy)")
+    p.set_defaults(func=cmd_run_time)
 
     return parser
 
