@@ -74,12 +74,6 @@ wildcard_constraints:
     model=r"[A-Za-z0-9_.-]+",
 
 
-def all_cores(wildcards):
-    """Threads of the model-running rules: every core Snakemake was given (read at run time, so
-    `snakemake --report` works without --cores)."""
-    return workflow.cores
-
-
 def evaluation_threads(wildcards):
     """Threads of an evaluation job: `evaluation.threads` where set (several jobs side by side), else every core."""
     return config["evaluation"].get("threads", workflow.cores)

@@ -46,7 +46,7 @@ rule distill:
         f"{RUN}/timings/distill.tsv"
     conda:
         CONDA_ENV
-    threads: all_cores
+    threads: config["tiny"]["distill_training"]["threads"]
     params:
         spec=as_json({"model": config["tiny"]["model"], "training": config["tiny"]["distill_training"]}),
     shell:

@@ -31,9 +31,13 @@ def write_config(tmp_path: Path, config: dict) -> Path:
 
 def test_default_dag_dry_runs(tmp_path):
     result = snakemake(
-        "-n", "--cores", "2", "--directory", str(tmp_path), "--configfile", str(REPO / "config/config.yaml")
+        "-n", "--cores", "8", "--directory", str(tmp_path), "--configfile", str(REPO / "config/config.yaml")
     )
     assert result.returncode == 0, result.stderr
+    # every model-running job's thread count is a config value, not the machine's core count: the
+    # numbers (and so every result) depend on it
+    threads = {job["rule"]: job["threads"] for job in dry_run_jobs(result.stdout) if job.get("threads")}
+    assert threads == {"distill": "2"}, threads  # a dry run prints a job's threads only when over 1
     for rule in ("tiny_data", "distill", "tiny_profile", "evaluate", "train", "table", "plots"):
         assert f"rule {rule}:" in result.stdout
     # one evaluation job per model covers every benchmark and writes its metrics: no shard, merge
