@@ -75,8 +75,10 @@ wildcard_constraints:
 
 
 def evaluation_threads(wildcards):
-    """Threads of an evaluation job: `evaluation.threads` where set (several jobs side by side), else every core."""
-    return config["evaluation"].get("threads", workflow.cores)
+    """Threads of an evaluation job: `evaluation.threads` where set (several jobs side by side), else
+    every core. The core count is read only when needed: `snakemake --report` runs without --cores."""
+    threads = config["evaluation"].get("threads")
+    return workflow.cores if threads is None else threads
 
 
 def as_json(obj):
