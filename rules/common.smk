@@ -3,6 +3,7 @@ import json
 import os
 import re
 
+from snakemake.exceptions import WorkflowError
 from autothink.plan import FORCED_MODES, datasets, decision_entries, evaluations, external_models, prompt_row
 from autothink.plan import seed_entries, table_entries, trained_model
 from autothink.prompts import GENERATION_PROMPTS
@@ -76,9 +77,15 @@ wildcard_constraints:
 
 def evaluation_threads(wildcards):
     """Threads of an evaluation job: `evaluation.threads` where set (several jobs side by side), else
-    every core. The core count is read only when needed: `snakemake --report` runs without --cores."""
+    every core; 1 where Snakemake has no core count (`snakemake --report` without --cores), since
+    nothing runs then."""
     threads = config["evaluation"].get("threads")
-    return workflow.cores if threads is None else threads
+    if threads is not None:
+        return threads
+    try:
+        return workflow.cores
+    except WorkflowError:
+        return 1
 
 
 def as_json(obj):
