@@ -7,8 +7,8 @@ lists every job's inputs, outputs and benchmark file. The summary:
 
 - per rule: jobs, wall seconds, CPU seconds and the rule's share of all job wall time;
 - the critical path: the chain of dependent jobs with the largest summed wall time, i.e. the run
-  time with unlimited cores (on 2 cores the jobs mostly run one after another, so the run takes
-  about the summed wall time instead);
+  time with unlimited cores (on few cores the run takes about the jobs' summed wall time divided
+  by the jobs that fit side by side instead);
 - the elapsed time from the first job's start to the last job's end. It describes one run only
   when every job ran in it (a run from an empty `results/`); after a partial rerun the older jobs'
   files still count.
