@@ -164,7 +164,8 @@ def final_outputs():
         outputs += [evaluation_file("metrics", entry["model"], entry["prompt"], bench) for bench in BENCHMARKS]
     if TINY:
         outputs += [f"{RUN}/tiny/distilled_profile.json"]
-    outputs += [f"{RUN}/table1.csv", plot_stem("accuracy_vs_tokens", config["base_models"][0]) + ".png"]
+    outputs += [f"{RUN}/table1.csv", f"{RUN}/paper_effects.md"]
+    outputs += [plot_stem("accuracy_vs_tokens", config["base_models"][0]) + ".png"]
     return outputs
 
 

@@ -64,6 +64,27 @@ rule plots:
         " --decisions {input.decisions} --outputs {params.outputs:q} > {log} 2>&1"
 
 
+rule effects:
+    """Which of the paper's four effects this run shows, each with its figures (`autothink effects`)."""
+    input:
+        table=f"{RUN}/table1.csv",
+        levels=f"{RUN}/think_rate_by_level.csv",
+        models=[model for models in PLOT_SPEC["trained_models"].values() for model in models.values()],
+    output:
+        md=f"{RUN}/paper_effects.md",
+        html=report(f"{RUN}/paper_effects.html", caption="../report/captions/effects.rst", category="1. Table 1"),
+    log:
+        f"{RUN}/logs/effects.log",
+    localrule: True
+    conda:
+        CONDA_ENV
+    params:
+        spec=as_json({key: PLOT_SPEC[key] for key in ("base_models", "stage_chain", "beside_first", "trained_models")}),
+    shell:
+        "autothink effects --spec {params.spec:q} --table {input.table} --levels {input.levels}"
+        " --md {output.md} --html {output.html} > {log} 2>&1"
+
+
 rule run_time:
     """Where this run's time went (`autothink run-time`): it waits for every other output, then
     reads their jobs' benchmark files."""

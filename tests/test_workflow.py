@@ -207,6 +207,13 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     explorer = (run / "explorer.html").read_text()
     assert "<script src" not in explorer and "<link" not in explorer and explorer.count("<tr data-method=") >= 9
 
+    # the paper's four effects, judged from this run's own outputs: a row each, with a verdict
+    effects = (run / "paper_effects.md").read_text().splitlines()
+    rows = [line.split(" | ") for line in effects if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == 6 and all(row[-1] in ("yes |", "no |", "- |") for row in rows), effects
+    assert "no trained baseline" not in rows[4][1], rows[4]  # thinkprune_128 and kimi
+    assert "Stage 1 keeps its think rate" in (run / "paper_effects.html").read_text()
+
     # where the time went (the run_time rule, last of all): every rule that ran has a row, the
     # critical path runs through training, and the CLI prints the same summary for the finished run
     timing = (run / "run_time.md").read_text()
@@ -238,7 +245,7 @@ def test_report_builds_as_the_readme_asks(smoke_world, tmp_path):
     result = snakemake("--directory", str(workdir), "--configfile", str(config), "--report", str(report))
     assert result.returncode == 0, result.stderr[-2000:]
     text = report.read_text()
-    assert "table1.html" in text and "run_time.html" in text and "7. Run time" in text
+    assert "table1.html" in text and "paper_effects.html" in text and "run_time.html" in text and "7. Run time" in text
 
 
 def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
@@ -268,6 +275,7 @@ def test_report_renders_in_headless_chromium(smoke_world, tmp_path):
         plots = [name for name in shown if name.endswith(".png")]
         assert len(plots) == 5 and any(name.endswith("table1.html") for name in shown)
         assert any(name.endswith("run_time.html") for name in shown)
+        assert any(name.endswith("paper_effects.html") for name in shown)
 
         table_key = next(name for name in shown if name.endswith("table1.html"))
         frame = _open_result(browser, report, ["1. Table 1"], table_key).find_element("tag name", "iframe")

@@ -257,6 +257,14 @@ def cmd_table(args: argparse.Namespace) -> None:
     log.info("table 1:\n%s", markdown)
 
 
+def _stage_logs(spec: dict, base: str) -> dict:
+    """The per-step training logs of the stage chain and the runs drawn beside Stage 1, by run."""
+    from autothink.report.plots import read_training_log
+
+    models = spec["trained_models"][base]
+    return {run: read_training_log(Path(models[run], STEP_LOG)) for run in spec["stage_chain"] + spec["beside_first"]}
+
+
 def cmd_plots(args: argparse.Namespace) -> None:
     import pandas as pd
 
@@ -271,11 +279,7 @@ def cmd_plots(args: argparse.Namespace) -> None:
         curves = {row: pd.read_csv(path) for row, path in spec["budget_curves"][base].items()}
         P.save(P.accuracy_vs_tokens(table, intervals, base, curves), out["accuracy_vs_tokens"])
         P.save(P.no_think_by_level(levels, base, spec["level_methods"]), out["no_think_by_level"])
-        models = spec["trained_models"][base]
-        logs = {
-            run: P.read_training_log(Path(models[run], STEP_LOG)) for run in spec["stage_chain"] + spec["beside_first"]
-        }
-        P.save(P.stage_curves(logs, spec["stage_chain"], spec["beside_first"]), out["stage_curves"])
+        P.save(P.stage_curves(_stage_logs(spec, base), spec["stage_chain"], spec["beside_first"]), out["stage_curves"])
         entries = [e for e in spec["entries"] if e["base_model"] == base and e["method"] in spec["length_methods"]]
         samples = load_samples(entries, spec["benchmarks"])
         P.save(P.length_distributions(samples, [e["method"] for e in entries]), out["length_distributions"])
@@ -294,6 +298,27 @@ def cmd_estimate(args: argparse.Namespace) -> None:
     from autothink.estimate import estimate, merged_config, report
 
     print(report(estimate(merged_config(args.configfile))))
+
+
+def cmd_effects(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from autothink.report.effects import as_html, as_markdown, effects
+
+    spec = args.spec
+    table, levels = pd.read_csv(args.table), pd.read_csv(args.levels)
+    sections = {}
+    for base in spec["base_models"]:
+        sections[base] = effects(
+            table[table["base_model"] == base],
+            levels[levels["base_model"] == base],
+            _stage_logs(spec, base),
+            spec["stage_chain"],
+            spec["beside_first"],
+        )
+    write_text(args.md, as_markdown(sections))
+    write_text(args.html, as_html(sections))
+    log.info("the paper's effects:\n%s", as_markdown(sections))
 
 
 def cmd_run_time(args: argparse.Namespace) -> None:
@@ -425,6 +450,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("estimate", help="GPU-hours per rule and model of a config, before submitting it")
     p.add_argument("--configfile", nargs="+", required=True, help="config file(s), merged in order like snakemake's")
     p.set_defaults(func=cmd_estimate)
+
+    p = sub.add_parser("effects", help="which of the paper's four effects a finished run shows, with the figures")
+    p.add_argument("--spec", type=_spec, required=True, help="{base_models, stage_chain, beside_first, trained_models}")
+    p.add_argument("--table", required=True, help="table1.csv")
+    p.add_argument("--levels", required=True, help="think_rate_by_level.csv")
+    p.add_argument("--md", required=True)
+    p.add_argument("--html", required=True, help="the report's copy")
+    p.set_defaults(func=cmd_effects)
 
     p = sub.add_parser("run-time", help="where a finished run's time went: per rule, critical path, elapsed")
     p.add_argument("--snakefile", type=Path, default=Path("Snakefile"), help="the workflow's Snakefile")

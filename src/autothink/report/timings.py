@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from autothink.report.page import page
+
 
 def planned_jobs(snakefile: Path, directory: Path, configfiles: list[str]) -> list[dict]:
     """Every job of the workflow (rule, inputs, outputs, benchmark file) from a forced dry run."""
@@ -114,12 +116,8 @@ def as_html(table: pd.DataFrame, sentences: list[str]) -> str:
     """A self-contained page for the Snakemake report."""
     shown = table.assign(rule=table["rule"].str.replace("**", "", regex=False))
     paragraphs = "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Run time</title><style>"
-        "body{font-family:sans-serif}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd}"
-        "td:not(:first-child){text-align:right}</style></head><body>"
-        f"{shown.to_html(index=False, border=0)}{paragraphs}</body></html>"
-    )
+    numbers_right = "td:not(:first-child){text-align:right}"
+    return page("Run time", f"{shown.to_html(index=False, border=0)}{paragraphs}", numbers_right)
 
 
 def run_time(
