@@ -75,6 +75,8 @@ rule effects:
         html=report(f"{RUN}/paper_effects.html", caption="../report/captions/effects.rst", category="1. Table 1"),
     log:
         f"{RUN}/logs/effects.log",
+    benchmark:
+        f"{RUN}/timings/effects.tsv"
     localrule: True
     conda:
         CONDA_ENV
