@@ -48,9 +48,10 @@ class Check:
     holds: bool | None
 
 
-def think_rates(log: pd.DataFrame) -> pd.Series:
-    """The think rate of each generation step of a training log (steps without rollouts dropped)."""
-    if "rollouts/think_rate" not in log:
+def think_rates(log: pd.DataFrame | None) -> pd.Series:
+    """The think rate of each generation step of a training log (steps without rollouts dropped;
+    none for a run that was not trained)."""
+    if log is None or "rollouts/think_rate" not in log:
         return pd.Series(dtype=float)
     return log["rollouts/think_rate"].dropna().reset_index(drop=True)
 
@@ -59,7 +60,7 @@ def balance_checks(stage1: pd.DataFrame | None, ablation: pd.DataFrame | None) -
     """Effect 1 from Stage 1's and the no-balance ablation's training logs (None: not trained)."""
     low, high = THINK_RATE_BAND
     checks = []
-    rates = think_rates(stage1) if stage1 is not None else pd.Series(dtype=float)
+    rates = think_rates(stage1)
     inside = float(rates.between(low, high).mean()) if len(rates) else np.nan
     checks.append(
         Check(
@@ -69,7 +70,7 @@ def balance_checks(stage1: pd.DataFrame | None, ablation: pd.DataFrame | None) -
             bool(inside >= BAND_SHARE) if len(rates) else None,
         )
     )
-    rates = think_rates(ablation) if ablation is not None else pd.Series(dtype=float)
+    rates = think_rates(ablation)
     last = float(rates.tail(LAST_STEPS).mean()) if len(rates) else np.nan
     checks.append(
         Check(
