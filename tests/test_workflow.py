@@ -331,14 +331,19 @@ CHROMIUM_FLAGS = [  # headless, and no attempts to reach Google's services from 
 def _open_result(browser, report: Path, menu: list[str], filename: str):
     """Reload the report, walk its menu (category, then subcategory: the report skips a
     subcategory level that has a single entry) and press the eye of one file (listed by its path
-    in the workflow)."""
+    in the workflow). Clicks go through the page's own script: a pointer click can land on a menu
+    entry that is still moving while the menu lays itself out."""
+
+    def click(element):
+        browser.execute_script("arguments[0].click()", element)
+
     browser.get(report.as_uri())
-    browser.find_element("xpath", f"//*[normalize-space(text())='{menu[0]}']").click()
+    click(browser.find_element("xpath", f"//*[normalize-space(text())='{menu[0]}']"))
     for entry in menu[1:]:
         for element in browser.find_elements("xpath", f"//*[normalize-space(text())='{entry}']"):
-            element.click()
+            click(element)
     row = browser.find_element("xpath", f"//td[normalize-space(text())='{filename}']/ancestor::tr")
-    row.find_element("css selector", "a[iconname='eye']").click()
+    click(row.find_element("css selector", "a[iconname='eye']"))
     return browser.find_element("tag name", "body")
 
 
