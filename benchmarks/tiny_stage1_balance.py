@@ -28,6 +28,7 @@ import pandas as pd
 import torch
 
 from autothink.estimate import merged_config
+from autothink.report.effects import LAST_STEPS
 from autothink.report.plots import THINK_RATE_BAND, read_training_log
 from autothink.runs import STEP_LOG, run_spec
 from autothink.train import train
@@ -55,7 +56,7 @@ def summary(name: str, log: pd.DataFrame, levels: int) -> None:
     means = last.mean()
     print(f"\n{name}: think rate per step\n  " + " ".join(f"{z:.2f}" for z in rates))
     print(f"  in the {low:.2f}-{high:.2f} band on {rates.between(low, high).mean():.0%} of steps")
-    print(f"  last 5 steps {rates.tail(5).mean():.2f}")
+    print(f"  last {LAST_STEPS} steps {rates.tail(LAST_STEPS).mean():.2f}")
     print("  by level over the last 8 steps: " + " ".join(f"{z:.2f}" for z in means.iloc[:levels]))
     print(f"  accuracy over the last 8 steps: think {means.iloc[-2]:.2f}, no_think {means.iloc[-1]:.2f}")
 
