@@ -68,7 +68,7 @@ def test_grpo_passthrough_must_be_a_free_trl_field(config, grpo, culprit):
 @pytest.mark.parametrize(
     "where, key",
     [
-        (("train_runs", "laser"), "prompt"),
+        (("train_runs", "shorterbetter"), "prompt"),
         (("train_runs", "autothink_stage3"), "eval_prompts"),
         (("evaluation",), "prompts"),
     ],

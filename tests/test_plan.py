@@ -23,7 +23,7 @@ def test_default_config_plans_prompt_rows_then_trained_rows(default_config):
         prompt="ellipsis",
         seed=0,  # the training seed
     )
-    assert entries[methods.index("laser")]["prompt"] == "standard"  # a run's own prompt beats training.prompt
+    assert entries[methods.index("shorterbetter")]["prompt"] == "standard"  # a run's own prompt beats training.prompt
 
 
 def test_other_eval_prompts_get_their_own_rows_and_share_one_evaluation_per_prompt(default_config):
@@ -90,7 +90,7 @@ def test_forced_modes_add_evaluations_for_every_ellipsis_row(default_config):
     ]
     evaluations = plan.evaluations(default_config)
     assert evaluations[("tiny-r1", "tiny-r1.autothink_stage3")] == ["ellipsis", "standard", "no_thinking"]
-    assert evaluations[("tiny-r1", "tiny-r1.laser")] == [
+    assert evaluations[("tiny-r1", "tiny-r1.shorterbetter")] == [
         "standard"
     ]  # trained with the standard prompt: no choice to judge
     off = copy.deepcopy(default_config)

@@ -255,6 +255,8 @@ def test_laser_d_targets_are_chosen_on_a_monitor_set_during_training(tmp_path, r
 
 def test_a_target_monitor_needs_a_laser_d_run():
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config["train_runs"].update(yaml.safe_load((ROOT / "config" / "more_baselines.yaml").read_text())["train_runs"])
+    check_train_runs(config)  # the overlay's runs as shipped
     config["train_runs"]["laser"]["target_monitor"] = {"problems": 8, "every": 2, "lower_bound": 64, "interval": 16}
     with pytest.raises(ConfigError, match="train_runs.laser.target_monitor chooses the targets of laser_d"):
         check_train_runs(config)

@@ -71,6 +71,33 @@ def test_repeat_seeds_train_every_run_again_per_seed(tmp_path, default_config):
     assert "tiny-r1.autothink_stage3.seed2/ellipsis/aime24.json" in table and "table1_seeds.csv" in table
 
 
+def test_more_baselines_overlay_adds_its_runs_to_the_default_world(tmp_path, default_config):
+    """`config/more_baselines.yaml` merged into the tiny world: its four rewards train from the
+    distilled model beside the paper's baselines, each evaluated under the standard prompt and
+    handed to Table 1."""
+    result = snakemake(
+        "-n",
+        "--printshellcmds",
+        "--cores",
+        "2",
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(REPO / "config/config.yaml"),
+        str(REPO / "config/more_baselines.yaml"),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    jobs = dry_run_jobs(result.stdout)
+    extra = ["laser", "laser_d", "laser_de", "kimi"]
+    assert not set(extra) & set(default_config["train_runs"])
+    trained = {job["output"].split("/")[-1] for job in jobs if job["rule"] == "train"}
+    assert trained == {f"tiny-r1.{run}" for run in [*default_config["train_runs"], *extra]}
+    evaluated = {job["wildcards"] for job in jobs if job["rule"] == "evaluate"}
+    assert {f"model=tiny-r1.{run}, prompt=standard" for run in extra} <= evaluated, evaluated
+    table = next(job["shell"] for job in jobs if job["rule"] == "table")
+    assert all(f"tiny-r1.{run}/standard/aime24.json" in table for run in extra)
+
+
 def test_unknown_config_key_is_named(tmp_path, default_config):
     bad = {**default_config, "tiny": {**default_config["tiny"], "stepz": 3}}
     result = snakemake(
@@ -119,7 +146,7 @@ def smoke_config(default: dict) -> dict:
                 ("autothink_stage3", 1),
                 ("autothink_no_balance", 1),
                 ("thinkprune_128", 1),
-                ("kimi", 1),
+                ("shorterbetter", 1),
             ]
         },
     }
@@ -171,7 +198,7 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
         "autothink_stage3",
         "autothink_no_balance",
         "thinkprune_128",
-        "kimi",
+        "shorterbetter",
     ] + [f"{row}_{oracle}" for row in judged for oracle in ("oracle", "oracle_cheap")]
     oracles = table[table["source"] == "oracle"]
     table = table[table["source"] != "oracle"]
@@ -211,7 +238,7 @@ def test_smoke_world_runs_end_to_end(smoke_world, default_config):
     effects = (run / "paper_effects.md").read_text().splitlines()
     rows = [line.split(" | ") for line in effects if line.startswith("| ") and "---" not in line][1:]
     assert len(rows) == 6 and all(row[-1] in ("yes |", "no |", "- |") for row in rows), effects
-    assert "no trained baseline" not in rows[4][1], rows[4]  # thinkprune_128 and kimi
+    assert "no trained baseline" not in rows[4][1], rows[4]  # thinkprune_128 and shorterbetter
     assert "Stage 1 keeps its think rate" in (run / "paper_effects.html").read_text()
 
     # where the time went (the run_time rule, last of all): every rule that ran has a row, the
