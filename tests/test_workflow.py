@@ -75,7 +75,7 @@ def test_more_baselines_overlay_adds_its_runs_to_the_default_world(tmp_path, def
     """`config/more_baselines.yaml` merged into the tiny world: its four rewards train from the
     distilled model beside the paper's baselines, each evaluated under the standard prompt and
     handed to Table 1."""
-    jobs = planned_jobs(tmp_path, "config/config.yaml", "config/more_baselines.yaml")
+    jobs = dry_run_of_configs(tmp_path, "config/config.yaml", "config/more_baselines.yaml")
     extra = ["laser", "laser_d", "laser_de", "kimi"]
     assert not set(extra) & set(default_config["train_runs"])
     trained = {job["output"].split("/")[-1] for job in jobs if job["rule"] == "train"}
@@ -398,7 +398,7 @@ def dry_run_jobs(stdout: str) -> list[dict]:
     return jobs
 
 
-def planned_jobs(workdir: Path, *configfiles: str) -> list[dict]:
+def dry_run_of_configs(workdir: Path, *configfiles: str) -> list[dict]:
     """The jobs of a dry run of the repository's config files merged in order."""
     paths = [str(REPO / name) for name in configfiles]
     result = snakemake("-n", "--printshellcmds", "--cores", "8", "--directory", str(workdir), "--configfile", *paths)
@@ -407,7 +407,7 @@ def planned_jobs(workdir: Path, *configfiles: str) -> list[dict]:
 
 
 def test_one_paper_base_model_dry_runs(tmp_path):
-    jobs = planned_jobs(tmp_path, "config/paper.yaml", "config/paper_r1_distill_1.5b.yaml")
+    jobs = dry_run_of_configs(tmp_path, "config/paper.yaml", "config/paper_r1_distill_1.5b.yaml")
     count = lambda rule: sum(job["rule"] == rule for job in jobs)  # noqa: E731
     assert count("prepare_dataset") == 6  # the training set and the five benchmarks
     trained = {job["output"].split("/")[-1] for job in jobs if job["rule"] == "train"}
